@@ -1,0 +1,28 @@
+package dev.loopserve.gateway;
+
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Gateway settings ({@code loopserve.gateway.*}).
+ *
+ * @param modelsDir directory of model packages ({@code <name>/model.json}); each is servable
+ * @param defaultMaxTokens tokens to generate when a request names no {@code max_tokens} (clamped to
+ *     what the context leaves)
+ * @param submitTimeout how long a submission waits for Kafka to acknowledge the prompt before the
+ *     client gets 503
+ * @param tenant tenant recorded on prompts until API keys exist
+ */
+@Validated
+@ConfigurationProperties("loopserve.gateway")
+public record GatewayProperties(
+    @NotNull @DefaultValue("models") Path modelsDir,
+    @Positive @DefaultValue("16") int defaultMaxTokens,
+    @NotNull @DefaultValue("5s") Duration submitTimeout,
+    @NotBlank @DefaultValue("default") String tenant) {}

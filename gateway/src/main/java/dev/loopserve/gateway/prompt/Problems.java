@@ -1,0 +1,65 @@
+package dev.loopserve.gateway.prompt;
+
+import java.net.URI;
+import java.util.Map;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.ErrorResponseException;
+
+/** The RFC 9457 problems the prompt API answers with; Spring MVC renders them. */
+final class Problems {
+
+  private static final String BASE = "https://loopserve.dev/problems/";
+
+  private Problems() {}
+
+  static ErrorResponseException unknownModel(String model, Iterable<String> known) {
+    return problem(
+        HttpStatus.NOT_FOUND,
+        "unknown-model",
+        "Unknown model",
+        "Model '" + model + "' is not served here; known models: " + String.join(", ", known),
+        Map.of("model", model));
+  }
+
+  static ErrorResponseException invalid(String detail, Map<String, Object> properties) {
+    return problem(
+        HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", detail, properties);
+  }
+
+  static ErrorResponseException contextLength(String detail, Map<String, Object> properties) {
+    return problem(
+        HttpStatus.BAD_REQUEST, "context-length", "Context length exceeded", detail, properties);
+  }
+
+  static ErrorResponseException unknownPrompt(String id) {
+    return problem(
+        HttpStatus.NOT_FOUND,
+        "unknown-prompt",
+        "Unknown prompt",
+        "No prompt with id '" + id + "' is known",
+        Map.of("id", id));
+  }
+
+  static ErrorResponseException kafkaUnavailable(String detail) {
+    ErrorResponseException e =
+        problem(
+            HttpStatus.SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Temporarily unavailable",
+            detail,
+            Map.of());
+    e.getHeaders().set(HttpHeaders.RETRY_AFTER, "5");
+    return e;
+  }
+
+  private static ErrorResponseException problem(
+      HttpStatus status, String type, String title, String detail, Map<String, Object> properties) {
+    ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+    problem.setType(URI.create(BASE + type));
+    problem.setTitle(title);
+    properties.forEach(problem::setProperty);
+    return new ErrorResponseException(status, problem, null);
+  }
+}

@@ -1,0 +1,136 @@
+package dev.loopserve.gateway.prompt;
+
+import dev.loopserve.gateway.model.ModelCatalog;
+import dev.loopserve.gateway.model.ModelSpec;
+import dev.loopserve.messages.PromptSubmitted;
+import dev.loopserve.messages.RecurrenceRequest;
+import dev.loopserve.messages.Sampling;
+import java.util.Map;
+
+/**
+ * Decides whether a well-formed request can be served and turns it into a {@link PromptSubmitted}.
+ * Syntax (blank fields, signs) is checked by bean validation before this; here are the checks that
+ * need the model: does it exist, does the prompt fit its context, are the recurrence bounds within
+ * what it supports.
+ */
+class PromptAdmission {
+
+  private final ModelCatalog catalog;
+  private final int defaultMaxTokens;
+  private final String tenant;
+
+  PromptAdmission(ModelCatalog catalog, int defaultMaxTokens, String tenant) {
+    if (defaultMaxTokens < 1) {
+      throw new IllegalArgumentException("defaultMaxTokens must be >= 1");
+    }
+    this.catalog = catalog;
+    this.defaultMaxTokens = defaultMaxTokens;
+    this.tenant = tenant;
+  }
+
+  /**
+   * @throws org.springframework.web.ErrorResponseException a 404 or 400 problem saying what is
+   *     wrong
+   */
+  PromptSubmitted admit(SubmitPromptRequest request, String requestId, long nowMillis) {
+    ModelSpec model =
+        catalog
+            .find(request.model())
+            .orElseThrow(
+                () ->
+                    Problems.unknownModel(
+                        request.model(), catalog.all().stream().map(ModelSpec::name).toList()));
+    int promptTokens = model.tokens().count(request.prompt());
+    int room = model.maxContext() - promptTokens;
+    if (room < 1) {
+      throw Problems.contextLength(
+          "The prompt is "
+              + promptTokens
+              + " tokens but model "
+              + model.name()
+              + " has a context of "
+              + model.maxContext()
+              + " tokens, which leaves no room to generate",
+          Map.of("prompt_tokens", promptTokens, "max_context", model.maxContext()));
+    }
+    int maxTokens =
+        request.maxTokens() == null ? Math.min(defaultMaxTokens, room) : request.maxTokens();
+    if (maxTokens > room) {
+      throw Problems.contextLength(
+          "Model "
+              + model.name()
+              + " has a context of "
+              + model.maxContext()
+              + " tokens; the prompt takes "
+              + promptTokens
+              + " and max_tokens asks for "
+              + maxTokens
+              + " (at most "
+              + room
+              + " fit)",
+          Map.of(
+              "prompt_tokens",
+              promptTokens,
+              "max_tokens",
+              maxTokens,
+              "max_context",
+              model.maxContext()));
+    }
+    return new PromptSubmitted(
+        requestId,
+        tenant,
+        model.name(),
+        request.prompt(),
+        maxTokens,
+        nowMillis,
+        new Sampling(
+            request.temperature(), request.topP(), request.topK(), request.seed(), request.stop()),
+        recurrence(request.recurrence(), model),
+        request.priority(),
+        request.latencyTargetMs(),
+        null);
+  }
+
+  private static RecurrenceRequest recurrence(SubmitPromptRequest.Recurrence r, ModelSpec model) {
+    if (r == null) {
+      return RecurrenceRequest.NONE;
+    }
+    checkSteps("min_steps", r.minSteps(), model);
+    checkSteps("max_steps", r.maxSteps(), model);
+    if (r.minSteps() != null && r.maxSteps() != null && r.minSteps() > r.maxSteps()) {
+      throw Problems.invalid(
+          "recurrence.min_steps ("
+              + r.minSteps()
+              + ") exceeds recurrence.max_steps ("
+              + r.maxSteps()
+              + ")",
+          Map.of("min_steps", r.minSteps(), "max_steps", r.maxSteps()));
+    }
+    return new RecurrenceRequest(
+        r.minSteps(), r.maxSteps(), r.exitStateDelta(), r.exitKl(), r.warmStart());
+  }
+
+  private static void checkSteps(String field, Integer steps, ModelSpec model) {
+    if (steps != null && (steps < model.minSteps() || steps > model.maxSteps())) {
+      throw Problems.invalid(
+          "recurrence."
+              + field
+              + " is "
+              + steps
+              + " but model "
+              + model.name()
+              + " supports "
+              + model.minSteps()
+              + " to "
+              + model.maxSteps()
+              + " recurrences per token",
+          Map.of(
+              field,
+              steps,
+              "model_min_steps",
+              model.minSteps(),
+              "model_max_steps",
+              model.maxSteps()));
+    }
+  }
+}

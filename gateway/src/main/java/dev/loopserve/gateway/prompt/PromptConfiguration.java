@@ -1,0 +1,68 @@
+package dev.loopserve.gateway.prompt;
+
+import dev.loopserve.gateway.GatewayProperties;
+import dev.loopserve.gateway.model.ModelCatalog;
+import dev.loopserve.messages.DeadLetterSink;
+import dev.loopserve.messages.MessageCodec;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.KafkaTemplate;
+
+@Configuration(proxyBeanMethods = false)
+class PromptConfiguration {
+
+  @Bean
+  Clock clock() {
+    return Clock.systemUTC();
+  }
+
+  @Bean
+  PromptViews promptViews() {
+    return new PromptViews();
+  }
+
+  @Bean
+  PromptAdmission promptAdmission(ModelCatalog catalog, GatewayProperties properties) {
+    return new PromptAdmission(catalog, properties.defaultMaxTokens(), properties.tenant());
+  }
+
+  @Bean
+  PromptPublisher promptPublisher(
+      KafkaTemplate<String, byte[]> kafka, MessageCodec codec, GatewayProperties properties) {
+    return new PromptPublisher(kafka, codec, properties.submitTimeout());
+  }
+
+  @Bean
+  PromptViewMaterializer promptViewMaterializer(
+      KafkaProperties kafka,
+      PromptViews views,
+      MessageCodec codec,
+      DeadLetterSink deadLetters,
+      Clock clock) {
+    Map<String, Object> props = new HashMap<>(kafka.buildConsumerProperties());
+    // No group: this replica reads every partition itself and never commits.
+    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "gateway-views-" + UUID.randomUUID());
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    return new PromptViewMaterializer(
+        () -> new KafkaConsumer<>(props), views, codec, deadLetters, clock, Duration.ofSeconds(2));
+  }
+
+  @Bean
+  PromptViewsHealthIndicator promptViewsHealthIndicator(PromptViewMaterializer materializer) {
+    return new PromptViewsHealthIndicator(materializer);
+  }
+}

@@ -1,0 +1,195 @@
+package dev.loopserve.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import dev.loopserve.messages.Budget;
+import dev.loopserve.messages.DeadLetter;
+import dev.loopserve.messages.ExitReason;
+import dev.loopserve.messages.FinishReason;
+import dev.loopserve.messages.InferenceResult;
+import dev.loopserve.messages.MessageCodec;
+import dev.loopserve.messages.PromptSubmitted;
+import dev.loopserve.messages.Timings;
+import dev.loopserve.messages.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.http.MediaType;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.kafka.test.utils.KafkaTestUtils;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+@SpringBootTest(
+    properties = {
+      "loopserve.gateway.models-dir=src/test/resources/models",
+      "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}"
+    })
+@AutoConfigureMockMvc
+@EmbeddedKafka(
+    partitions = 1,
+    topics = {Topics.PROMPTS, Topics.STATUS, Topics.RESULTS, Topics.DLQ})
+@DirtiesContext
+class GatewayKafkaIntegrationTest {
+
+  @Autowired MockMvc mvc;
+  @Autowired EmbeddedKafkaBroker broker;
+  @Autowired KafkaTemplate<String, byte[]> kafka;
+
+  private final MessageCodec codec = new MessageCodec();
+  private final JsonMapper json = JsonMapper.builder().build();
+
+  @Test
+  void acceptedPromptsReachKafkaAndResultsFromKafkaAreServed() throws Exception {
+    MvcResult accepted =
+        mvc.perform(
+                post("/v1/prompts")
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .content(
+                        """
+                        {"model":"tiny","prompt":"a=3;a?","max_tokens":2,
+                         "recurrence":{"min_steps":4,"max_steps":4}}
+                        """))
+            .andExpect(status().isAccepted())
+            .andExpect(jsonPath("$.status").value("queued"))
+            .andReturn();
+    String id = json.readTree(accepted.getResponse().getContentAsString()).get("id").asString();
+    assertThat(accepted.getResponse().getHeader("Location")).isEqualTo("/v1/prompts/" + id);
+
+    try (Consumer<String, byte[]> consumer = consumer()) {
+      broker.consumeFromAnEmbeddedTopic(consumer, Topics.PROMPTS);
+      ConsumerRecord<String, byte[]> record =
+          KafkaTestUtils.getSingleRecord(consumer, Topics.PROMPTS, Duration.ofSeconds(20));
+      assertThat(record.key()).isEqualTo(id);
+      JsonNode wire = json.readTree(record.value());
+      assertThat(wire.get("maxTokens").asInt()).as("camelCase on Kafka").isEqualTo(2);
+      assertThat(wire.get("recurrence").get("minSteps").asInt()).isEqualTo(4);
+      PromptSubmitted prompt = codec.read(record.value(), PromptSubmitted.class);
+      assertThat(prompt.prompt()).isEqualTo("a=3;a?");
+    }
+
+    mvc.perform(get("/v1/prompts/" + id)).andExpect(jsonPath("$.status").value("queued"));
+
+    // A poison record ahead of the real result must not stop the view.
+    kafka.send(Topics.RESULTS, id, "{oops".getBytes(StandardCharsets.UTF_8)).get();
+    kafka.send(Topics.RESULTS, id, codec.write(result(id))).get();
+
+    JsonNode view = awaitStatus(id, "succeeded");
+    assertThat(view.get("text").asString()).isEqualTo("3");
+    assertThat(view.get("steps_per_token").get(0).asInt()).isEqualTo(4);
+    assertThat(view.get("budget").get("max_steps").asInt()).isEqualTo(4);
+    assertThat(view.get("compute_nanos").asLong()).isEqualTo(1234L);
+
+    try (Consumer<String, byte[]> consumer = consumer()) {
+      broker.consumeFromAnEmbeddedTopic(consumer, Topics.DLQ);
+      ConsumerRecord<String, byte[]> letter =
+          KafkaTestUtils.getSingleRecord(consumer, Topics.DLQ, Duration.ofSeconds(20));
+      DeadLetter dead = codec.read(letter.value(), DeadLetter.class);
+      assertThat(dead.sourceTopic()).isEqualTo(Topics.RESULTS);
+      assertThat(dead.payload()).isEqualTo("{oops");
+      assertThat(dead.reason()).contains("InferenceResult");
+    }
+  }
+
+  @Test
+  void badInputIsAnsweredWithProblemDetails() throws Exception {
+    expectProblem("{\"model\":\"nope\",\"prompt\":\"a?\"}", 404, "'nope'");
+    expectProblem("{\"model\":\"tiny\",\"prompt\":\"  \"}", 400, "prompt must not be blank");
+    expectProblem("{\"model\":\"tiny\"}", 400, "prompt must not be blank");
+    expectProblem("{\"model\":\"tiny\",\"prompt\":\"a?\",\"max_tokens\":0}", 400, "max_tokens");
+    expectProblem("{\"model\":\"tiny\",\"prompt\":\"a?\",\"max_tokens\":-3}", 400, "max_tokens");
+    expectProblem("{\"model\":\"tiny\",\"prompt\":", 400, null);
+    expectProblem(
+        "{\"model\":\"tiny\",\"prompt\":\"" + "x".repeat(30) + "\"}", 400, "context of 24 tokens");
+
+    mvc.perform(get("/v1/prompts/does-not-exist"))
+        .andExpect(status().isNotFound())
+        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
+  }
+
+  @Test
+  void listsTheServableModels() throws Exception {
+    mvc.perform(get("/v1/models"))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.data[0].id").value("tiny"))
+        .andExpect(jsonPath("$.data[0].max_context").value(24));
+  }
+
+  private void expectProblem(String body, int status, String detailPart) throws Exception {
+    MvcResult r =
+        mvc.perform(post("/v1/prompts").contentType(MediaType.APPLICATION_JSON).content(body))
+            .andExpect(status().is(status))
+            .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+            .andExpect(header().doesNotExist("Location"))
+            .andReturn();
+    JsonNode problem = json.readTree(r.getResponse().getContentAsString());
+    assertThat(problem.get("status").asInt()).isEqualTo(status);
+    if (detailPart != null) {
+      assertThat(problem.get("detail").asString()).as(body).contains(detailPart);
+    }
+  }
+
+  private JsonNode awaitStatus(String id, String wanted) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    JsonNode view = null;
+    while (System.nanoTime() < deadline) {
+      view =
+          json.readTree(
+              mvc.perform(get("/v1/prompts/" + id)).andReturn().getResponse().getContentAsString());
+      if (wanted.equals(view.path("status").asString())) {
+        return view;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("status never became " + wanted + "; last view " + view);
+  }
+
+  private Consumer<String, byte[]> consumer() {
+    Map<String, Object> props =
+        KafkaTestUtils.consumerProps(broker, "test-" + System.nanoTime(), false);
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    return new KafkaConsumer<>(props);
+  }
+
+  private static InferenceResult result(String id) {
+    return new InferenceResult(
+        id,
+        "default",
+        "tiny",
+        InferenceResult.Status.SUCCEEDED,
+        "3",
+        List.of(7L),
+        List.of(4),
+        List.of(ExitReason.BUDGET),
+        FinishReason.EOS,
+        Budget.fixed(4),
+        new Timings(1L, 2L, 3L, 4L),
+        1234L,
+        "w1",
+        null);
+  }
+}

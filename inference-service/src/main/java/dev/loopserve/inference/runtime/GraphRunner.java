@@ -1,0 +1,218 @@
+package dev.loopserve.inference.runtime;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.loopserve.inference.model.LoadedModel;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs the three graphs over a batch of {@link Sequence}s of any lengths, left-padding every row to
+ * the longest one. Inputs and outputs live in direct buffers that are reused from call to call and
+ * handed to ONNX Runtime without a copy (outputs are pinned), so the hot path allocates no tensor
+ * memory. Not thread-safe: one runner per runtime thread.
+ */
+final class GraphRunner {
+
+  private final OrtEnvironment env;
+  private final OrtSession prelude;
+  private final OrtSession core;
+  private final OrtSession coda;
+  private final int hidden;
+  private final int vocab;
+  private final long pad;
+
+  private LongBuffer ids = longs(0);
+  private LongBuffer mask = longs(0);
+  private LongBuffer positions = longs(0);
+  private FloatBuffer embedded = floats(0);
+  private FloatBuffer state = floats(0);
+  private FloatBuffer out = floats(0);
+  private float[] zeros = new float[0];
+
+  GraphRunner(OrtEnvironment env, LoadedModel model) {
+    this.env = env;
+    this.prelude = model.prelude();
+    this.core = model.core();
+    this.coda = model.coda();
+    this.hidden = model.hidden();
+    this.vocab = model.vocab();
+    this.pad = model.manifest().specialTokens().pad();
+  }
+
+  /** Embeds every row's current sequence into {@link Sequence#embedded}; returns nanos spent. */
+  long prelude(List<Sequence> rows) throws OrtException {
+    int b = rows.size();
+    int len = maxLength(rows);
+    fillMaskAndPositions(rows, len);
+    for (int r = 0; r < b; r++) {
+      Sequence row = rows.get(r);
+      int padding = len - row.length;
+      int base = r * len;
+      for (int j = 0; j < padding; j++) {
+        ids.put(base + j, pad);
+      }
+      ids.put(base + padding, row.ids, 0, row.length);
+    }
+    long start = System.nanoTime();
+    try (OnnxTensor tIds = longTensor(ids, b, len);
+        OnnxTensor tMask = longTensor(mask, b, len);
+        OnnxTensor tPos = longTensor(positions, b, len);
+        OnnxTensor tOut = floatTensor(out, b, len, hidden);
+        OrtSession.Result ignored =
+            prelude.run(
+                Map.of("input_ids", tIds, "attention_mask", tMask, "position_ids", tPos),
+                Map.of("embedded", tOut))) {
+      long nanos = System.nanoTime() - start;
+      for (int r = 0; r < b; r++) {
+        Sequence row = rows.get(r);
+        out.get(((r * len) + len - row.length) * hidden, row.embedded, 0, row.length * hidden);
+      }
+      return nanos;
+    }
+  }
+
+  /** One recurrence for every row: {@link Sequence#state} becomes s_i; returns nanos spent. */
+  long core(List<Sequence> rows) throws OrtException {
+    int b = rows.size();
+    int len = maxLength(rows);
+    fillMaskAndPositions(rows, len);
+    ensureFloats(b * len * hidden);
+    for (int r = 0; r < b; r++) {
+      Sequence row = rows.get(r);
+      int padding = (len - row.length) * hidden;
+      int base = r * len * hidden;
+      embedded.put(base, zeros, 0, padding);
+      embedded.put(base + padding, row.embedded, 0, row.length * hidden);
+      state.put(base, zeros, 0, padding);
+      state.put(base + padding, row.state, 0, row.length * hidden);
+    }
+    long start = System.nanoTime();
+    try (OnnxTensor tE = floatTensor(embedded, b, len, hidden);
+        OnnxTensor tS = floatTensor(state, b, len, hidden);
+        OnnxTensor tMask = longTensor(mask, b, len);
+        OnnxTensor tPos = longTensor(positions, b, len);
+        OnnxTensor tOut = floatTensor(out, b, len, hidden);
+        OrtSession.Result ignored =
+            core.run(
+                Map.of("embedded", tE, "state", tS, "attention_mask", tMask, "position_ids", tPos),
+                Map.of("next_state", tOut))) {
+      long nanos = System.nanoTime() - start;
+      for (int r = 0; r < b; r++) {
+        Sequence row = rows.get(r);
+        out.get(((r * len) + len - row.length) * hidden, row.state, 0, row.length * hidden);
+      }
+      return nanos;
+    }
+  }
+
+  /** Next-token logits at each row's last position into {@link Sequence#logits}. */
+  long coda(List<Sequence> rows) throws OrtException {
+    int b = rows.size();
+    int len = maxLength(rows);
+    fillMaskAndPositions(rows, len);
+    ensureFloats(b * len * hidden);
+    for (int r = 0; r < b; r++) {
+      Sequence row = rows.get(r);
+      int padding = (len - row.length) * hidden;
+      int base = r * len * hidden;
+      state.put(base, zeros, 0, padding);
+      state.put(base + padding, row.state, 0, row.length * hidden);
+    }
+    long start = System.nanoTime();
+    try (OnnxTensor tS = floatTensor(state, b, len, hidden);
+        OnnxTensor tMask = longTensor(mask, b, len);
+        OnnxTensor tPos = longTensor(positions, b, len);
+        OnnxTensor tOut = floatTensor(out, b, len, vocab);
+        OrtSession.Result ignored =
+            coda.run(
+                Map.of("state", tS, "attention_mask", tMask, "position_ids", tPos),
+                Map.of("logits", tOut))) {
+      long nanos = System.nanoTime() - start;
+      for (int r = 0; r < b; r++) {
+        out.get(((r * len) + len - 1) * vocab, rows.get(r).logits, 0, vocab);
+      }
+      return nanos;
+    }
+  }
+
+  private void fillMaskAndPositions(List<Sequence> rows, int len) {
+    int b = rows.size();
+    int cells = b * len;
+    if (ids.capacity() < cells) {
+      int grown = Math.max(cells, ids.capacity() * 2);
+      ids = longs(grown);
+      mask = longs(grown);
+      positions = longs(grown);
+    }
+    ensureOut(cells * (long) Math.max(hidden, vocab));
+    for (int r = 0; r < b; r++) {
+      int padding = len - rows.get(r).length;
+      int base = r * len;
+      for (int j = 0; j < len; j++) {
+        boolean real = j >= padding;
+        mask.put(base + j, real ? 1L : 0L);
+        positions.put(base + j, real ? j - padding : 0L);
+      }
+    }
+  }
+
+  private void ensureFloats(int n) {
+    if (embedded.capacity() < n) {
+      int grown = Math.max(n, embedded.capacity() * 2);
+      embedded = floats(grown);
+      state = floats(grown);
+    }
+    if (zeros.length < n) {
+      zeros = new float[Math.max(n, zeros.length * 2)];
+    }
+  }
+
+  private void ensureOut(long n) {
+    if (out.capacity() < n) {
+      out = floats((int) Math.max(n, out.capacity() * 2L));
+    }
+  }
+
+  private static int maxLength(List<Sequence> rows) {
+    int len = 0;
+    for (Sequence row : rows) {
+      len = Math.max(len, row.length);
+    }
+    return len;
+  }
+
+  private OnnxTensor floatTensor(FloatBuffer buffer, long... shape) throws OrtException {
+    int n = (int) count(shape);
+    return OnnxTensor.createTensor(env, buffer.duplicate().position(0).limit(n).slice(), shape);
+  }
+
+  private OnnxTensor longTensor(LongBuffer buffer, long... shape) throws OrtException {
+    int n = (int) count(shape);
+    return OnnxTensor.createTensor(env, buffer.duplicate().position(0).limit(n).slice(), shape);
+  }
+
+  private static long count(long[] shape) {
+    long n = 1;
+    for (long d : shape) {
+      n *= d;
+    }
+    return n;
+  }
+
+  private static FloatBuffer floats(int n) {
+    return ByteBuffer.allocateDirect(n * Float.BYTES)
+        .order(ByteOrder.nativeOrder())
+        .asFloatBuffer();
+  }
+
+  private static LongBuffer longs(int n) {
+    return ByteBuffer.allocateDirect(n * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
+  }
+}

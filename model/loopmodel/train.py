@@ -37,6 +37,7 @@ class TrainArgs:
     out: Path
     steps: int = 4500
     max_minutes: float = 0.0  # 0 = no wall-clock limit; else stop (and save) after this long
+    stop_at: int = 0  # 0 = run to `steps`; else stop (and save) here, as an interruption would
     batch: int = 64
     lr: float = 2e-3
     warmup: int = 200
@@ -199,11 +200,14 @@ def train(args: TrainArgs, cfg: LoopConfig) -> dict:
             log.write(json.dumps(record) + "\n")
             log.flush()
             window_loss, window_n, window_t = 0.0, 0, now
-        out_of_time = args.max_minutes and (time.monotonic() - started) / 60 >= args.max_minutes
+        out_of_time = (
+            bool(args.max_minutes) and (time.monotonic() - started) / 60 >= args.max_minutes
+        )
+        out_of_time |= state["step"] == args.stop_at
         if state["step"] % args.ckpt_every == 0 or state["step"] == args.steps or out_of_time:
             save_checkpoint(ckpt_path, model, optimizer, state, cfg)
         if out_of_time:
-            print(f"stopping at step {state['step']}: --max-minutes reached", flush=True)
+            print(f"stopping at step {state['step']} before the schedule ends", flush=True)
             break
     log.close()
     torch.save(model.state_dict(), args.out / "weights.pt")

@@ -1,0 +1,97 @@
+import torch
+
+from loopmodel import task
+from loopmodel.model import LoopedTransformer, positions_from_mask
+
+PROMPTS = ["a=3;b=a+4;c=b*2;c?", "x=7;y=x-9;y?", "q=1;w=q*3;e=w+8;r=e-2;t=r*7;t?"]
+
+
+def _single(model, prompt, r):
+    ids = torch.tensor([task.encode(prompt)])
+    return model(ids, r=r)[0]
+
+
+def _batched(model, prompts, r, side):
+    encoded = [task.encode(p) for p in prompts]
+    seq = max(map(len, encoded))
+    ids = torch.full((len(prompts), seq), task.PAD_ID)
+    mask = torch.zeros_like(ids)
+    for row, e in enumerate(encoded):
+        sl = slice(seq - len(e), seq) if side == "left" else slice(0, len(e))
+        ids[row, sl] = torch.tensor(e)
+        mask[row, sl] = 1
+    return model(ids, attention_mask=mask, r=r), encoded, seq
+
+
+def test_shapes(tiny_model, tiny_config):
+    ids = torch.randint(4, tiny_config.vocab_size, (3, 11))
+    with torch.no_grad():
+        out = tiny_model(ids, r=3)
+    assert out.shape == (3, 11, tiny_config.vocab_size)
+    ctx = tiny_model.context(torch.ones_like(ids), positions_from_mask(torch.ones_like(ids)))
+    e = tiny_model.embed(ids, ctx)
+    assert e.shape == (3, 11, tiny_config.d_model)
+    assert tiny_model.core_step(e, torch.zeros_like(e), ctx).shape == e.shape
+
+
+def test_lm_head_is_tied(tiny_model):
+    assert tiny_model.lm_head.weight is tiny_model.transformer.wte.weight
+
+
+@torch.no_grad()
+def test_padded_batches_equal_single_runs(tiny_model):
+    for side in ("left", "right"):
+        for r in (1, 4):
+            logits, encoded, seq = _batched(tiny_model, PROMPTS, r, side)
+            assert torch.isfinite(logits).all()
+            for row, (prompt, e) in enumerate(zip(PROMPTS, encoded, strict=True)):
+                sl = slice(seq - len(e), seq) if side == "left" else slice(0, len(e))
+                torch.testing.assert_close(
+                    logits[row, sl], _single(tiny_model, prompt, r), atol=1e-5, rtol=0
+                )
+
+
+@torch.no_grad()
+def test_mask_changes_the_answer_when_ignored(tiny_model):
+    """Guard against a mask that is silently unused: attending to pads must differ."""
+    logits, encoded, seq = _batched(tiny_model, PROMPTS, 2, "left")
+    e = encoded[0]
+    unmasked = tiny_model(
+        torch.cat([torch.full((1, seq - len(e)), task.PAD_ID), torch.tensor([e])], dim=1), r=2
+    )
+    assert not torch.allclose(unmasked[0, -1], logits[0, -1], atol=1e-4)
+
+
+@torch.no_grad()
+def test_causal_future_tokens_do_not_leak(tiny_model):
+    a = _single(tiny_model, "a=3;b=a+4;b?", 3)
+    b = _single(tiny_model, "a=3;b=a+5;b?", 3)
+    prefix = len(task.encode("a=3;b=a+"))
+    torch.testing.assert_close(a[:prefix], b[:prefix])
+
+
+def test_truncated_backprop_only_builds_graph_for_last_steps(tiny_model):
+    ids = torch.tensor([task.encode(PROMPTS[0])])
+    full = tiny_model(ids, r=6)
+    truncated = tiny_model(ids, r=6, backprop_steps=2)
+    torch.testing.assert_close(full, truncated)
+    truncated.sum().backward()
+    assert tiny_model.transformer.adapter.weight.grad is not None
+
+
+def test_initial_state_is_truncated_normal(tiny_model, tiny_config):
+    like = torch.zeros(64, 16, tiny_config.d_model)
+    s = tiny_model.initial_state(
+        like, kind="truncated_normal", generator=torch.Generator().manual_seed(0)
+    )
+    sigma = tiny_config.state_sigma
+    assert s.abs().max() <= 3 * sigma
+    assert 0.8 * sigma < s.std() < 1.0 * sigma
+    assert (tiny_model.initial_state(like, kind="zeros") == 0).all()
+
+
+def test_recurrence_changes_the_output(tiny_model):
+    ids = torch.tensor([task.encode(PROMPTS[0])])
+    with torch.no_grad():
+        assert not torch.allclose(tiny_model(ids, r=1), tiny_model(ids, r=4))
+    assert isinstance(tiny_model, LoopedTransformer)

@@ -1,0 +1,68 @@
+"""The package under models/loop-demo is what every service serves: check it is whole."""
+
+import json
+
+import jsonschema
+import pytest
+from tokenizers import Tokenizer
+
+from loopmodel import export, task
+
+from .conftest import SCHEMA, SHIPPED
+
+MAX_PACKAGE_BYTES = 20 * 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def manifest():
+    return json.loads((SHIPPED / "model.json").read_text())
+
+
+def test_manifest_matches_the_shared_schema(manifest):
+    jsonschema.validate(manifest, json.loads(SCHEMA.read_text()))
+
+
+def test_schema_rejects_a_broken_manifest(manifest):
+    broken = dict(manifest, recurrence={"min": 1})
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, json.loads(SCHEMA.read_text()))
+
+
+def test_every_file_is_listed_and_its_sha256_matches(manifest):
+    on_disk = {p.name for p in SHIPPED.iterdir() if p.is_file() and p.name != "model.json"}
+    assert set(manifest["files"]) == on_disk
+    for name, digest in manifest["files"].items():
+        assert export.sha256(SHIPPED / name) == digest, name
+
+
+def test_package_is_small(manifest):
+    assert sum(p.stat().st_size for p in SHIPPED.iterdir()) <= MAX_PACKAGE_BYTES
+
+
+def test_tokenizer_json_encodes_like_the_trainer():
+    tok = Tokenizer.from_file(str(SHIPPED / "tokenizer.json"))
+    for prompt in ("a=3;b=a+4;c=b*2;c?", "z=9;z?"):
+        assert tok.encode(prompt).ids == task.encode(prompt)
+    assert tok.decode([task.BOS_ID, task.TOKEN_ID["7"], task.EOS_ID]) == "7"
+
+
+def test_reference_completions_replay_on_onnx_runtime(manifest):
+    """reference.json was written with PyTorch; ONNX Runtime must give the same answers."""
+    import numpy as np
+
+    reference = json.loads((SHIPPED / "reference.json").read_text())
+    loop = export.OnnxLoop(SHIPPED)
+    for case in reference["cases"]:
+        ids, out = task.encode(case["prompt"]), []
+        first = None
+        for _ in range(case["max_tokens"]):
+            arr = np.array([ids + out], dtype=np.int64)
+            logits = loop.run(arr, np.ones_like(arr), case["r"])[0, -1]
+            first = logits if first is None else first
+            nxt = int(logits.argmax())
+            if nxt == task.EOS_ID:
+                break
+            out.append(nxt)
+        assert out == case["completion_ids"], case
+        for entry in case["first_token_top5"]:
+            assert abs(first[entry["id"]] - entry["logit"]) <= 1e-4

@@ -135,8 +135,7 @@ public final class LoadTracker {
     p.startedAt = now();
     p.workerId = workerId;
     ModelState m = model(p.model);
-    m.queuedCount--;
-    m.queuedWork -= p.work;
+    m.dequeue(p.work);
     m.running.add(p);
   }
 
@@ -258,11 +257,7 @@ public final class LoadTracker {
   private void forget(Pending p) {
     ModelState m = model(p.model);
     if (p.startedAt == Long.MIN_VALUE) {
-      m.queuedCount--;
-      m.queuedWork -= p.work;
-      if (m.queuedCount == 0) {
-        m.queuedWork = 0; // no float drift left behind
-      }
+      m.dequeue(p.work);
     } else {
       m.running.remove(p);
     }
@@ -324,6 +319,11 @@ public final class LoadTracker {
     final DecayingSum recentCount;
     final DecayingSum recentWork;
     final DecayingSum recentDefaultWork;
+
+    void dequeue(double work) {
+      queuedCount--;
+      queuedWork = queuedCount == 0 ? 0 : queuedWork - work; // no float drift left behind
+    }
 
     ModelState(long rateWindow) {
       for (PriorityClass c : PriorityClass.values()) {

@@ -109,6 +109,22 @@ public final class RecurrenceBudgetPolicy implements BudgetPolicy {
         defaultWork);
   }
 
+  /**
+   * The current hysteresis level per class for a model, over its manifest range (before a request's
+   * own range and the priority cap); empty for classes not decided yet. For the {@code
+   * PolicySnapshot} message and dashboards.
+   */
+  public synchronized Map<PriorityClass, Integer> currentLevels(String model) {
+    Map<PriorityClass, Integer> out = new java.util.EnumMap<>(PriorityClass.class);
+    levels.forEach(
+        (key, level) -> {
+          if (key.model().equals(model)) {
+            out.put(key.priority(), level.steps);
+          }
+        });
+    return out;
+  }
+
   @Override
   public int desiredReplicas(LoadSnapshot load) {
     ModelProfile profile = catalog.require(load.model());

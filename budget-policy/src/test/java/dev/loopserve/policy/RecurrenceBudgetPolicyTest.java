@@ -247,6 +247,7 @@ class RecurrenceBudgetPolicyTest {
       Decision raised = policy.decide(request(PriorityClass.BATCH).build(), quick.snapshot(MODEL));
       assertThat(raised.steps()).isEqualTo(32);
       assertThat(raised.reason()).isEqualTo(Decision.Reason.FITS);
+      assertThat(policy.currentLevels(MODEL)).containsEntry(PriorityClass.BATCH, 32);
     }
   }
 

@@ -24,7 +24,10 @@ import org.springframework.validation.annotation.Validated;
  * @param batchWait how long a step waits for more requests when the batch is not full; 0 never
  *     waits, which suits interactive traffic
  * @param intraOpThreads ONNX Runtime threads per graph call; 0 means all processors
- * @param allowSpinning let ONNX Runtime threads spin between calls (faster steps, more CPU burnt)
+ * @param allowSpinning let ONNX Runtime threads spin between calls; only worth it on a machine of
+ *     its own (on a shared one spinning made steps several times slower)
+ * @param maxCallPositions most padded positions (rows × longest row) in one graph call; bigger
+ *     batches are split into calls of similar-length rows, which keeps activations in cache
  * @param maxQueued requests fetched from Kafka but not yet finished, per model, before the consumer
  *     pauses fetching
  * @param heartbeatInterval how often a {@code WorkerHeartbeat} is published
@@ -41,8 +44,9 @@ public record InferenceProperties(
     @Min(1) @Max(1024) @DefaultValue("16") int maxBatch,
     @NotNull @DefaultValue("0ms") Duration batchWait,
     @Min(0) @DefaultValue("0") int intraOpThreads,
-    @DefaultValue("true") boolean allowSpinning,
-    @Min(1) @DefaultValue("64") int maxQueued,
+    @DefaultValue("false") boolean allowSpinning,
+    @Min(1) @DefaultValue("512") int maxCallPositions,
+    @Min(1) @DefaultValue("32") int maxQueued,
     @NotNull @DefaultValue("3s") Duration heartbeatInterval,
     @NotNull @DefaultValue("20s") Duration handoffTimeout,
     @Min(1) @DefaultValue("100000") int doneIdsCapacity) {

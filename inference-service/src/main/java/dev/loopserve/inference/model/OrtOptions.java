@@ -18,9 +18,12 @@ public record OrtOptions(int intraOpThreads, boolean allowSpinning) {
     }
   }
 
-  /** All cores, spinning on: the fastest setting on a machine of its own. */
+  /**
+   * All cores, no spinning: spinning threads only pay off on a machine of their own, and on a
+   * shared one (Kafka, other services) they made steps several times slower in our measurements.
+   */
   public static OrtOptions defaults() {
-    return new OrtOptions(0, true);
+    return new OrtOptions(0, false);
   }
 
   public int effectiveThreads() {

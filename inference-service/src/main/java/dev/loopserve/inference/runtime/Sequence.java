@@ -244,6 +244,18 @@ final class Sequence {
     phase = Phase.DONE;
   }
 
+  int stepsRecorded() {
+    return steps.size();
+  }
+
+  int lastSteps() {
+    return steps.get(steps.size() - 1);
+  }
+
+  ExitReason lastExit() {
+    return reasons.get(reasons.size() - 1);
+  }
+
   long[] generatedIds() {
     long[] out = new long[generated.size()];
     for (int i = 0; i < out.length; i++) {

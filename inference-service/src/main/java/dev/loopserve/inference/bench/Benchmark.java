@@ -1,0 +1,276 @@
+package dev.loopserve.inference.bench;
+
+import ai.onnxruntime.OrtEnvironment;
+import dev.loopserve.inference.model.LoadedModel;
+import dev.loopserve.inference.model.ModelManifest.StateInit;
+import dev.loopserve.inference.model.ModelPackageLoader;
+import dev.loopserve.inference.model.OrtOptions;
+import dev.loopserve.inference.runtime.BatchEngine;
+import dev.loopserve.inference.runtime.GenerationRequest;
+import dev.loopserve.inference.runtime.GenerationResult;
+import dev.loopserve.inference.runtime.RecurrencePlan;
+import dev.loopserve.inference.runtime.SamplingPlan;
+import dev.loopserve.inference.runtime.Ticket;
+import dev.loopserve.inference.runtime.TokenListener;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Prints throughput of (a) the batched runtime at several concurrencies and (b) a plain
+ * one-request-at-a-time loop over the same sessions, on the same prompts with the same threads.
+ * Greedy, zeros start, fixed r, no adaptive exit, so both do exactly the same arithmetic per
+ * request and differ only in how it is scheduled.
+ *
+ * <pre>
+ * mvn -q -pl inference-service compile exec:java \
+ *   -Dexec.mainClass=dev.loopserve.inference.bench.Benchmark \
+ *   -Dexec.args="--threads 2 --r 8 --requests 64 --concurrency 1,4,16,64"
+ * </pre>
+ *
+ * <p>(c) PyTorch: the workload (prompts, r, max tokens, threads) is written to {@code --workload}
+ * (default {@code target/bench-workload.json}) for the model/ side's benchmark script to replay;
+ * pass its output with {@code --pytorch FILE} (JSON with {@code tokens_per_s} and {@code
+ * core_steps_per_s}) to print it in the same table.
+ */
+public final class Benchmark {
+
+  private Benchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Options o = Options.parse(args);
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    LoadedModel model =
+        new ModelPackageLoader(env, new OrtOptions(o.threads, o.spinning)).load(o.modelDir);
+    List<long[]> prompts = prompts(model, o.requests, o.seed);
+    writeWorkload(o, model, prompts);
+    System.out.printf(
+        Locale.ROOT,
+        "model %s %s | r=%d max_tokens=%d | %d requests per run | %d ORT threads | spinning %s | max %d positions per call | %d cores%n",
+        model.name(),
+        model.manifest().version(),
+        o.r,
+        o.maxTokens,
+        o.requests,
+        o.threads,
+        o.spinning,
+        o.maxCallPositions,
+        Runtime.getRuntime().availableProcessors());
+    System.out.printf(
+        Locale.ROOT, "%-28s %12s %14s %12s%n", "run", "tokens/s", "core steps/s", "seconds");
+
+    PlainLoop plain = new PlainLoop(env, model);
+    runPlain(plain, prompts.subList(0, Math.min(8, prompts.size())), o); // warm-up
+    Figures baseline = runPlain(plain, prompts, o);
+    print("(b) plain loop, 1 at a time", baseline, null);
+
+    for (int c : o.concurrency) {
+      try (BatchEngine engine =
+          BatchEngine.builder(env, model)
+              .maxBatch(c)
+              .maxCallPositions(o.maxCallPositions)
+              .build()) {
+        runEngine(engine, prompts.subList(0, Math.min(2 * c, prompts.size())), c, o); // warm-up
+        Figures f = runEngine(engine, prompts, c, o);
+        print("(a) runtime, concurrency " + c, f, baseline);
+      }
+    }
+    if (o.pytorch != null) {
+      String json = Files.readString(o.pytorch);
+      print(
+          "(c) PyTorch reference",
+          new Figures(number(json, "tokens_per_s"), number(json, "core_steps_per_s"), Double.NaN),
+          baseline);
+    } else {
+      System.out.println(
+          "(c) PyTorch reference: replay "
+              + o.workload
+              + " with the model/ benchmark, then pass --pytorch RESULT.json");
+    }
+    model.close();
+    System.exit(0);
+  }
+
+  record Figures(double tokensPerSecond, double coreStepsPerSecond, double seconds) {}
+
+  private static Figures runPlain(PlainLoop plain, List<long[]> prompts, Options o)
+      throws Exception {
+    long start = System.nanoTime();
+    long tokens = 0;
+    for (long[] prompt : prompts) {
+      tokens += plain.generate(prompt, o.r, o.maxTokens);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return new Figures(tokens / seconds, tokens * o.r / seconds, seconds);
+  }
+
+  /** Closed loop: {@code concurrency} requests in flight until all prompts are done. */
+  private static Figures runEngine(
+      BatchEngine engine, List<long[]> prompts, int concurrency, Options o) throws Exception {
+    AtomicInteger next = new AtomicInteger();
+    AtomicLong tokens = new AtomicLong();
+    AtomicLong steps = new AtomicLong();
+    CompletableFuture<Void> all = new CompletableFuture<>();
+    AtomicInteger remaining = new AtomicInteger(prompts.size());
+    long start = System.nanoTime();
+    Runnable[] submitNext = new Runnable[1];
+    submitNext[0] =
+        () -> {
+          int i = next.getAndIncrement();
+          if (i >= prompts.size()) {
+            return;
+          }
+          Ticket t = engine.submit(request(i, prompts.get(i), o), TokenListener.NONE);
+          t.result()
+              .thenAccept(
+                  (GenerationResult r) -> {
+                    tokens.addAndGet(r.stepsPerToken().length);
+                    steps.addAndGet(Arrays.stream(r.stepsPerToken()).sum());
+                    if (remaining.decrementAndGet() == 0) {
+                      all.complete(null);
+                    } else {
+                      submitNext[0].run();
+                    }
+                  });
+        };
+    for (int c = 0; c < concurrency; c++) {
+      submitNext[0].run();
+    }
+    all.get();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return new Figures(tokens.get() / seconds, steps.get() / seconds, seconds);
+  }
+
+  private static GenerationRequest request(int i, long[] prompt, Options o) {
+    return new GenerationRequest(
+        "bench-" + i,
+        prompt,
+        o.maxTokens,
+        RecurrencePlan.fixed(o.r),
+        SamplingPlan.GREEDY,
+        new StateInit(StateInit.ZEROS, 0),
+        0);
+  }
+
+  private static void print(String name, Figures f, Figures baseline) {
+    String ratio =
+        baseline == null
+            ? ""
+            : String.format(
+                Locale.ROOT, "  x%.2f vs (b)", f.tokensPerSecond / baseline.tokensPerSecond);
+    System.out.printf(
+        Locale.ROOT,
+        "%-28s %12.1f %14.1f %12.2f%s%n",
+        name,
+        f.tokensPerSecond,
+        f.coreStepsPerSecond,
+        f.seconds,
+        ratio);
+  }
+
+  /** Multi-hop variable chains like the demo task: {@code a=3;b=a+4;c=b*2;c?}. */
+  static List<long[]> prompts(LoadedModel model, int count, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    String ops = "+-*";
+    List<long[]> out = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      int hops = 1 + random.nextInt(6);
+      StringBuilder sb = new StringBuilder();
+      char var = (char) ('a' + random.nextInt(20));
+      sb.append(var).append('=').append(random.nextInt(10)).append(';');
+      for (int h = 1; h < hops; h++) {
+        char next = (char) ('a' + random.nextInt(26));
+        while (next == var) {
+          next = (char) ('a' + random.nextInt(26));
+        }
+        sb.append(next)
+            .append('=')
+            .append(var)
+            .append(ops.charAt(random.nextInt(3)))
+            .append(random.nextInt(10))
+            .append(';');
+        var = next;
+      }
+      sb.append(var).append('?');
+      out.add(model.tokenizer().encode(sb.toString()));
+    }
+    return out;
+  }
+
+  private static void writeWorkload(Options o, LoadedModel model, List<long[]> prompts)
+      throws Exception {
+    StringBuilder json = new StringBuilder();
+    json.append("{\"model_dir\": \"")
+        .append(o.modelDir.toAbsolutePath().toString().replace("\\", "\\\\"))
+        .append("\", \"r\": ")
+        .append(o.r)
+        .append(", \"max_tokens\": ")
+        .append(o.maxTokens)
+        .append(", \"threads\": ")
+        .append(o.threads)
+        .append(", \"state_init\": \"zeros\", \"decoding\": \"greedy\", \"prompt_ids\": [");
+    for (int i = 0; i < prompts.size(); i++) {
+      json.append(i == 0 ? "" : ", ").append(Arrays.toString(prompts.get(i)));
+    }
+    json.append("]}\n");
+    Files.createDirectories(o.workload.toAbsolutePath().getParent());
+    Files.writeString(o.workload, json);
+  }
+
+  private static double number(String json, String field) {
+    var m =
+        java.util.regex.Pattern.compile("\"" + field + "\"\\s*:\\s*([0-9.eE+-]+)").matcher(json);
+    return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+  }
+
+  private static final class Options {
+    Path modelDir = Path.of("models/loop-demo");
+    int threads = Math.min(2, Runtime.getRuntime().availableProcessors());
+    boolean spinning = false;
+    int maxCallPositions = 512;
+    int r = 8;
+    int maxTokens = 8;
+    int requests = 64;
+    long seed = 42;
+    int[] concurrency = {1, 4, 16, 64};
+    Path workload = Path.of("target/bench-workload.json");
+    Path pytorch;
+
+    static Options parse(String[] args) {
+      Options o = new Options();
+      if (!Files.isDirectory(o.modelDir) && Files.isDirectory(Path.of("../models/loop-demo"))) {
+        o.modelDir = Path.of("../models/loop-demo");
+      }
+      for (int i = 0; i < args.length; i++) {
+        String v = i + 1 < args.length ? args[i + 1] : null;
+        switch (args[i]) {
+          case "--model" -> o.modelDir = Path.of(v);
+          case "--threads" -> o.threads = Integer.parseInt(v);
+          case "--spinning" -> {
+            o.spinning = true;
+            continue;
+          }
+          case "--max-call-positions" -> o.maxCallPositions = Integer.parseInt(v);
+          case "--r" -> o.r = Integer.parseInt(v);
+          case "--max-tokens" -> o.maxTokens = Integer.parseInt(v);
+          case "--requests" -> o.requests = Integer.parseInt(v);
+          case "--seed" -> o.seed = Long.parseLong(v);
+          case "--concurrency" ->
+              o.concurrency = Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray();
+          case "--workload" -> o.workload = Path.of(v);
+          case "--pytorch" -> o.pytorch = Path.of(v);
+          default -> throw new IllegalArgumentException("unknown option " + args[i]);
+        }
+        i++;
+      }
+      return o;
+    }
+  }
+}

@@ -1,0 +1,406 @@
+package dev.loopserve.inference.runtime;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import dev.loopserve.inference.model.LoadedModel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Depth-wise continuous batching. Requests at different recurrence steps, token positions and
+ * sequence lengths share every graph call: each tick runs one prelude call for the rows starting a
+ * token, one core call for every row that is recurring, and one coda call for the rows that need
+ * logits (to finish a token, or to probe the KL criterion). A row whose token exits leaves the core
+ * batch at once; a request that arrives joins at the next tick; nobody waits for the slowest row.
+ *
+ * <p>Rows are left-padded to the longest row of each call with the mask and position ids the
+ * contract prescribes, and every per-request decision lives in {@link Sequence}, so a request's
+ * output does not depend on what it was batched with.
+ *
+ * <p>One thread per engine; ONNX Runtime parallelises inside each call.
+ */
+public final class BatchEngine implements InferenceEngine {
+
+  private static final Logger log = LoggerFactory.getLogger(BatchEngine.class);
+
+  private final LoadedModel model;
+  private final GraphRunner runner;
+  private final int maxBatch;
+  private final long batchWaitNanos;
+  private final int maxCallPositions;
+  private final EngineMetrics metrics;
+  private final LongSupplier nanoTime;
+  private final LongSupplier epochMillis;
+
+  private final LinkedBlockingQueue<Row> incoming = new LinkedBlockingQueue<>();
+  private final List<Row> active = new ArrayList<>();
+  private final Thread thread;
+  private volatile boolean accepting = true;
+  private volatile boolean abandonAll;
+  private volatile int activeCount;
+  private volatile double secondsPerStep;
+  private long tickCoreNanos;
+
+  /** A ticket and, once admitted, its decoding state. */
+  private static final class Row {
+    final Ticket ticket;
+    final TokenListener listener;
+    Sequence sequence;
+    boolean failed;
+
+    Row(Ticket ticket, TokenListener listener) {
+      this.ticket = ticket;
+      this.listener = listener;
+    }
+  }
+
+  private BatchEngine(Builder b) {
+    this.model = b.model;
+    this.runner = new GraphRunner(b.env, b.model);
+    this.maxBatch = b.maxBatch;
+    this.batchWaitNanos = b.batchWait.toNanos();
+    this.maxCallPositions = b.maxCallPositions;
+    this.metrics = b.metrics != null ? b.metrics : EngineMetrics.discard(b.model.name());
+    this.nanoTime = b.nanoTime;
+    this.epochMillis = b.epochMillis;
+    this.thread = new Thread(this::loop, "batch-engine-" + model.name());
+    this.thread.setDaemon(true);
+    this.thread.start();
+  }
+
+  public static Builder builder(OrtEnvironment env, LoadedModel model) {
+    return new Builder(env, model);
+  }
+
+  @Override
+  public Ticket submit(GenerationRequest request, TokenListener listener) {
+    if (!accepting) {
+      throw new IllegalStateException("engine for " + model.name() + " is shut down");
+    }
+    Ticket ticket = new Ticket(request, nanoTime.getAsLong());
+    incoming.add(new Row(ticket, safe(listener, request.id())));
+    return ticket;
+  }
+
+  @Override
+  public EngineStats stats() {
+    return new EngineStats(activeCount, maxBatch, incoming.size(), secondsPerStep);
+  }
+
+  @Override
+  public void shutdown(long graceMillis) throws InterruptedException {
+    accepting = false;
+    thread.join(Math.max(1, graceMillis));
+    abandonAll = true;
+    thread.join();
+  }
+
+  private void loop() {
+    try {
+      while (!abandonAll && (accepting || !incoming.isEmpty() || !active.isEmpty())) {
+        admit();
+        if (active.isEmpty()) {
+          continue;
+        }
+        tick();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error e) {
+      log.error("Engine of {} died; failing its requests", model.name(), e);
+      failAll("engine error: " + e);
+      throw e;
+    }
+    for (Row row : active) {
+      row.ticket.abandon();
+    }
+    incoming.forEach(r -> r.ticket.abandon());
+    active.clear();
+    activeCount = 0;
+  }
+
+  /** Moves waiting requests into the batch; blocks briefly only when there is nothing to run. */
+  private void admit() throws InterruptedException {
+    if (active.isEmpty()) {
+      Row first = incoming.poll(50, TimeUnit.MILLISECONDS);
+      if (first == null) {
+        return;
+      }
+      start(first);
+    }
+    long waitUntil = nanoTime.getAsLong() + batchWaitNanos;
+    while (active.size() < maxBatch) {
+      Row next = incoming.poll();
+      if (next == null && batchWaitNanos > 0) {
+        long left = waitUntil - nanoTime.getAsLong();
+        next = left > 0 ? incoming.poll(left, TimeUnit.NANOSECONDS) : null;
+      }
+      if (next == null) {
+        break;
+      }
+      start(next);
+    }
+  }
+
+  private void start(Row row) {
+    Ticket ticket = row.ticket;
+    if (ticket.abandoned()) {
+      return;
+    }
+    metrics.queueWait(nanoTime.getAsLong() - ticket.submittedNanos());
+    ticket.started(epochMillis.getAsLong());
+    try {
+      row.sequence = new Sequence(model, ticket.request(), row.listener);
+    } catch (IllegalArgumentException e) {
+      ticket.complete(SequentialGenerator.failed(e.getMessage()));
+      return;
+    }
+    active.add(row);
+    activeCount = active.size();
+  }
+
+  /** One depth step for every row in the batch. */
+  private void tick() {
+    dropStopped();
+    List<Row> prelude = rows(Sequence.Phase.PRELUDE);
+    if (!prelude.isEmpty()) {
+      run(prelude, Graph.PRELUDE);
+      for (Row r : prelude) {
+        if (!r.failed) {
+          r.sequence.afterPrelude();
+        }
+      }
+    }
+    List<Row> core = rows(Sequence.Phase.CORE);
+    if (!core.isEmpty()) {
+      core.forEach(r -> r.sequence.beforeCore());
+      tickCoreNanos = 0;
+      run(core, Graph.CORE);
+      metrics.occupancy(core.size());
+      double seconds = tickCoreNanos / 1e9;
+      secondsPerStep = secondsPerStep == 0 ? seconds : 0.8 * secondsPerStep + 0.2 * seconds;
+      for (Row r : core) {
+        if (!r.failed) {
+          r.sequence.afterCore();
+        }
+      }
+    }
+    List<Row> coda = rows(Sequence.Phase.CODA);
+    if (!coda.isEmpty()) {
+      run(coda, Graph.CODA);
+      for (Row r : coda) {
+        if (r.failed) {
+          continue;
+        }
+        int before = r.sequence.stepsRecorded();
+        r.sequence.afterCoda();
+        if (r.sequence.stepsRecorded() > before) {
+          metrics.token(r.sequence.lastSteps(), r.sequence.lastExit());
+        }
+      }
+    }
+    List<Row> done = new ArrayList<>();
+    for (Iterator<Row> it = active.iterator(); it.hasNext(); ) {
+      Row row = it.next();
+      if (row.sequence.phase == Sequence.Phase.DONE) {
+        it.remove();
+        done.add(row);
+      }
+    }
+    activeCount = active.size(); // before completing, so a caller woken by a result sees it
+    done.forEach(row -> row.ticket.complete(row.sequence.result()));
+  }
+
+  private enum Graph {
+    PRELUDE,
+    CORE,
+    CODA
+  }
+
+  /**
+   * Runs {@code rows} through {@code graph} in as few calls as the position budget allows. Rows are
+   * sorted by length so that each call pads little, and a call holds at most {@code
+   * maxCallPositions} padded positions because past a few hundred rows-times-positions the
+   * activations leave the CPU caches and a bigger call gets slower per position, not faster.
+   *
+   * @return false when a call failed (its rows are then failed and removed)
+   */
+  private boolean run(List<Row> rows, Graph graph) {
+    if (rows.size() == 1) {
+      return call(rows, graph);
+    }
+    List<Row> sorted = new ArrayList<>(rows);
+    sorted.sort((a, b) -> Integer.compare(b.sequence.length, a.sequence.length));
+    boolean ok = true;
+    int from = 0;
+    while (from < sorted.size()) {
+      int longest = sorted.get(from).sequence.length;
+      int to = from + 1;
+      while (to < sorted.size() && (long) (to - from + 1) * longest <= maxCallPositions) {
+        to++;
+      }
+      ok &= call(sorted.subList(from, to), graph);
+      from = to;
+    }
+    return ok;
+  }
+
+  /** Runs one batched call; on failure fails its rows and returns false. */
+  private boolean call(List<Row> rows, Graph graph) {
+    List<Sequence> sequences = new ArrayList<>(rows.size());
+    long totalLength = 0;
+    for (Row r : rows) {
+      sequences.add(r.sequence);
+      totalLength += r.sequence.length;
+    }
+    try {
+      long nanos =
+          switch (graph) {
+            case PRELUDE -> runner.prelude(sequences);
+            case CORE -> runner.core(sequences);
+            case CODA -> runner.coda(sequences);
+          };
+      for (Sequence s : sequences) {
+        s.computeNanos += nanos * s.length / totalLength;
+      }
+      switch (graph) {
+        case PRELUDE -> metrics.prelude(nanos);
+        case CORE -> {
+          metrics.core(nanos, rows.size());
+          tickCoreNanos += nanos;
+        }
+        case CODA -> metrics.coda(nanos);
+      }
+      return true;
+    } catch (OrtException | RuntimeException e) {
+      log.warn("{} call for {} rows of {} failed", graph, rows.size(), model.name(), e);
+      for (Row r : rows) {
+        r.failed = true;
+        active.remove(r);
+        r.ticket.complete(
+            r.sequence.result(GenerationResult.Status.FAILED, "ONNX Runtime: " + e.getMessage()));
+      }
+      return false;
+    }
+  }
+
+  private List<Row> rows(Sequence.Phase phase) {
+    List<Row> out = new ArrayList<>();
+    for (Row r : active) {
+      if (r.sequence.phase == phase) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  /** Cancelled rows leave with what they have; abandoned ones leave silently. */
+  private void dropStopped() {
+    for (Iterator<Row> it = active.iterator(); it.hasNext(); ) {
+      Row row = it.next();
+      if (row.ticket.abandoned()) {
+        it.remove();
+      } else if (row.ticket.cancelled()) {
+        it.remove();
+        row.ticket.complete(row.sequence.result(GenerationResult.Status.CANCELLED, null));
+      }
+    }
+  }
+
+  private void failAll(String error) {
+    for (Row row : active) {
+      row.ticket.complete(row.sequence.result(GenerationResult.Status.FAILED, error));
+    }
+    active.clear();
+  }
+
+  private static TokenListener safe(TokenListener listener, String id) {
+    return token -> {
+      try {
+        listener.onToken(token);
+      } catch (RuntimeException e) {
+        log.warn("Token listener of {} failed", id, e);
+      }
+    };
+  }
+
+  /** Validating builder; see the setters for units. */
+  public static final class Builder {
+    private final OrtEnvironment env;
+    private final LoadedModel model;
+    private int maxBatch = 16;
+    private Duration batchWait = Duration.ZERO;
+    private int maxCallPositions = 512;
+    private EngineMetrics metrics;
+    private LongSupplier nanoTime = System::nanoTime;
+    private LongSupplier epochMillis = System::currentTimeMillis;
+
+    private Builder(OrtEnvironment env, LoadedModel model) {
+      this.env = Objects.requireNonNull(env, "env");
+      this.model = Objects.requireNonNull(model, "model");
+    }
+
+    /** The most requests that share a graph call; at least 1. */
+    public Builder maxBatch(int maxBatch) {
+      if (maxBatch < 1) {
+        throw new IllegalArgumentException("maxBatch must be >= 1, was " + maxBatch);
+      }
+      this.maxBatch = maxBatch;
+      return this;
+    }
+
+    /**
+     * How long a tick may wait for more requests while the batch is not full; zero (the default)
+     * never delays a running request.
+     */
+    public Builder batchWait(Duration batchWait) {
+      if (batchWait.isNegative()) {
+        throw new IllegalArgumentException("batchWait must be >= 0, was " + batchWait);
+      }
+      this.batchWait = batchWait;
+      return this;
+    }
+
+    /**
+     * The most padded positions (rows × longest row) one graph call may hold; a batch bigger than
+     * that is split into several calls of similar-length rows. At least 1.
+     */
+    public Builder maxCallPositions(int maxCallPositions) {
+      if (maxCallPositions < 1) {
+        throw new IllegalArgumentException(
+            "maxCallPositions must be >= 1, was " + maxCallPositions);
+      }
+      this.maxCallPositions = maxCallPositions;
+      return this;
+    }
+
+    public Builder metrics(EngineMetrics metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    /** Monotonic clock in nanoseconds, for queue wait. */
+    public Builder nanoTime(LongSupplier nanoTime) {
+      this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+      return this;
+    }
+
+    /** Wall clock in epoch milliseconds, for the started-at timing. */
+    public Builder epochMillis(LongSupplier epochMillis) {
+      this.epochMillis = Objects.requireNonNull(epochMillis, "epochMillis");
+      return this;
+    }
+
+    public BatchEngine build() {
+      return new BatchEngine(this);
+    }
+  }
+}

@@ -55,7 +55,8 @@ final class GatewayClient {
             HttpRequest.newBuilder(URI.create(baseUrl + "/v1/prompts/" + id)).GET().build(),
             HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
-      throw new IllegalStateException("get answered " + response.statusCode() + ": " + response.body());
+      throw new IllegalStateException(
+          "get answered " + response.statusCode() + ": " + response.body());
     }
     return json.readTree(response.body());
   }
@@ -70,7 +71,8 @@ final class GatewayClient {
         return view;
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("prompt " + id + " not done after " + timeout + ": " + view);
+        throw new IllegalStateException(
+            "prompt " + id + " not done after " + timeout + ": " + view);
       }
       Thread.sleep(interval.toMillis(), (int) (interval.toNanos() % 1_000_000));
     }

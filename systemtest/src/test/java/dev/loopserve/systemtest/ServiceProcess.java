@@ -64,7 +64,8 @@ final class ServiceProcess implements AutoCloseable {
             name + " exited (" + process.exitValue() + ") before " + what + "\n" + tail(60));
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(name + " not " + what + " after " + timeout + "\n" + tail(60));
+        throw new IllegalStateException(
+            name + " not " + what + " after " + timeout + "\n" + tail(60));
       }
       Thread.sleep(500);
     }
@@ -78,7 +79,9 @@ final class ServiceProcess implements AutoCloseable {
         () -> {
           try {
             return http.send(
-                        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                        HttpRequest.newBuilder(URI.create(url))
+                            .timeout(Duration.ofSeconds(5))
+                            .build(),
                         HttpResponse.BodyHandlers.discarding())
                     .statusCode()
                 == 200;

@@ -97,7 +97,12 @@ class SuiteIT {
         mismatches.add(
             String.format(
                 "%s r=%d: expected '%s', got status=%s text='%s' steps=%s error=%s",
-                k.prompt(), k.r(), k.completion(), view.path("status").asString(), text, steps,
+                k.prompt(),
+                k.r(),
+                k.completion(),
+                view.path("status").asString(),
+                text,
+                steps,
                 view.path("error").asString(null)));
       }
     }
@@ -115,11 +120,15 @@ class SuiteIT {
     long[] serverE2e = new long[n];
     long[] compute = new long[n];
     long[] overhead = new long[n];
+    long[] toScheduler = new long[n];
+    long[] toWorker = new long[n];
+    long[] inWorker = new long[n];
     for (int i = 0; i < n; i++) {
       JsonNode c = cases.get(i % cases.size());
       long start = System.nanoTime();
       String id =
-          client.submit(MODEL, c.get("prompt").asString(), c.get("max_tokens").asInt(), c.get("r").asInt());
+          client.submit(
+              MODEL, c.get("prompt").asString(), c.get("max_tokens").asInt(), c.get("r").asInt());
       JsonNode view = client.awaitDone(id, Duration.ofMinutes(1), Duration.ofMillis(1));
       clientE2e[i] = System.nanoTime() - start;
       assertThat(view.path("status").asString()).isEqualTo("succeeded");
@@ -127,6 +136,9 @@ class SuiteIT {
       serverE2e[i] = (t.get("finished_at").asLong() - t.get("submitted_at").asLong()) * 1_000_000;
       compute[i] = view.get("compute_nanos").asLong();
       overhead[i] = serverE2e[i] - compute[i];
+      toScheduler[i] = millisBetween(t, "submitted_at", "scheduled_at");
+      toWorker[i] = millisBetween(t, "scheduled_at", "started_at");
+      inWorker[i] = millisBetween(t, "started_at", "finished_at") - compute[i];
     }
     long[] clientOverhead = new long[n];
     for (int i = 0; i < n; i++) {
@@ -141,7 +153,15 @@ class SuiteIT {
     System.out.println(row("model compute (computeNanos)", compute));
     System.out.println(row("suite overhead (server e2e - compute)", overhead));
     System.out.println(row("client e2e - compute", clientOverhead));
+    System.out.println("  where the suite overhead goes (epoch-ms stamps, so +-1 ms each):");
+    System.out.println(row("  gateway accepted -> scheduled", toScheduler));
+    System.out.println(row("  scheduled -> worker started", toWorker));
+    System.out.println(row("  worker started -> finished, less compute", inWorker));
     System.out.println();
+  }
+
+  private static long millisBetween(JsonNode timings, String from, String to) {
+    return (timings.get(to).asLong() - timings.get(from).asLong()) * 1_000_000;
   }
 
   private static String row(String label, long[] nanos) {

@@ -4,16 +4,21 @@ import ai.onnxruntime.OrtEnvironment;
 import dev.loopserve.inference.InferenceProperties;
 import dev.loopserve.inference.model.LoadedModel;
 import dev.loopserve.inference.model.ModelRegistry;
+import dev.loopserve.inference.runtime.BatchEngine;
+import dev.loopserve.inference.runtime.EngineMetrics;
 import dev.loopserve.inference.runtime.InferenceEngine;
 import dev.loopserve.inference.runtime.SerialEngine;
 import dev.loopserve.messages.CancelRequest;
 import dev.loopserve.messages.MessageCodec;
 import dev.loopserve.messages.MessageReader;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -53,11 +58,34 @@ class ServingConfiguration {
 
   @Bean
   Function<LoadedModel, InferenceEngine> engineFactory(
-      OrtEnvironment env, InferenceProperties properties) {
-    return model -> new SerialEngine(env, model);
+      OrtEnvironment env, InferenceProperties properties, MeterRegistry registry) {
+    return model -> {
+      InferenceEngine engine =
+          switch (properties.engine()) {
+            case BATCHED ->
+                BatchEngine.builder(env, model)
+                    .maxBatch(properties.maxBatch())
+                    .batchWait(properties.batchWait())
+                    .maxCallPositions(properties.maxCallPositions())
+                    .metrics(new EngineMetrics(registry, model.name()))
+                    .build();
+            case SERIAL -> new SerialEngine(env, model);
+          };
+      Gauge.builder("loopserve.batch.size", engine, e -> e.stats().running())
+          .description("Requests in the running batch")
+          .tag("model", model.name())
+          .register(registry);
+      Gauge.builder("loopserve.queue.depth", engine, e -> e.stats().queued())
+          .description("Requests submitted to the engine and not yet started")
+          .tag("model", model.name())
+          .register(registry);
+      return engine;
+    };
   }
 
+  /** Off only for tests of the other bindings: without it the worker serves nothing. */
   @Bean
+  @ConditionalOnProperty(name = "loopserve.inference.consume", matchIfMissing = true)
   ModelWorkers modelWorkers(
       ModelRegistry models,
       OrtEnvironment env,

@@ -21,6 +21,7 @@ import dev.loopserve.messages.StatusUpdate;
 import dev.loopserve.messages.TokenEvent;
 import dev.loopserve.messages.Topics;
 import dev.loopserve.messages.WorkerHeartbeat;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -81,6 +82,8 @@ class RequestToResultKafkaTest {
   @Autowired EmbeddedKafkaBroker broker;
   @Autowired ModelRegistry models;
   @Autowired Cancellations cancellations;
+  @Autowired AnsweredRequests answered;
+  @Autowired MeterRegistry meters;
 
   private Producer<String, byte[]> producer;
   private Consumer<String, byte[]> consumer;
@@ -185,6 +188,53 @@ class RequestToResultKafkaTest {
     InferenceResult cancelled = awaitResult("r-5");
     assertThat(cancelled.status()).isEqualTo(InferenceResult.Status.CANCELLED);
     assertThat(cancelled.computeNanos()).isZero();
+  }
+
+  @Test
+  void aRequestAnsweredBeforeThisWorkerStartedIsNotRecomputed() {
+    // Another worker answered r-old and died before committing: its result is on the topic.
+    InferenceRequest old = request("r-old", "a=2;a?", null);
+    InferenceResult earlier =
+        new InferenceResult(
+            "r-old",
+            "tenant",
+            "loop-demo",
+            InferenceResult.Status.SUCCEEDED,
+            "2",
+            List.of(6L),
+            List.of(8),
+            List.of(),
+            null,
+            old.budget(),
+            null,
+            1,
+            "other-worker",
+            null);
+    send("r-old", CODEC.write(earlier), Topics.RESULTS);
+    await().atMost(Duration.ofSeconds(30)).until(() -> answered.contains("r-old"));
+
+    send("r-old", CODEC.write(old));
+    send("r-6", CODEC.write(request("r-6", "a=3;a?", null)));
+    awaitResult("r-6");
+    poll(Duration.ofSeconds(1));
+    assertThat(of(Topics.RESULTS, "r-old", InferenceResult.class))
+        .extracting(InferenceResult::workerId)
+        .containsExactly("other-worker");
+    assertThat(of(Topics.STATUS, "r-old", StatusUpdate.class)).isEmpty();
+  }
+
+  @Test
+  void exportsRuntimeMetrics() {
+    send("r-7", CODEC.write(request("r-7", "b=4;b?", null)));
+    awaitResult("r-7");
+    assertThat(meters.get("loopserve.tokens").tag("model", "loop-demo").counter().count())
+        .isPositive();
+    assertThat(meters.get("loopserve.steps.per.token").summary().mean()).isEqualTo(8.0);
+    assertThat(meters.get("loopserve.exits").tag("reason", "budget").counter().count())
+        .isPositive();
+    assertThat(meters.get("loopserve.batch.occupancy").summary().count()).isPositive();
+    assertThat(meters.get("loopserve.queue.wait").timer().count()).isPositive();
+    assertThat(meters.get("loopserve.step").tag("graph", "core").timer().count()).isPositive();
   }
 
   @Test

@@ -309,6 +309,9 @@ def export_package(
     export_graphs(model, out)
     write_tokenizer(out / "tokenizer.json")
     cfg.save(out / "config.json")
+    if isinstance(model, LoopedTransformer):
+        # Beside its config, so the PyTorch reference (loopmodel.bench) runs from the package.
+        torch.save(model.state_dict(), out / "weights.pt")
     worst = parity(model, out, sorted({1, 4, r_default, cfg.r_max}), PARITY_PROMPTS)
     if worst > PARITY_TOLERANCE:
         raise SystemExit(

@@ -1,8 +1,10 @@
 package dev.loopserve.gateway.prompt;
 
+import dev.loopserve.gateway.GatewayProperties;
 import io.swagger.v3.oas.annotations.Operation;
 import jakarta.validation.Valid;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.UUID;
 import org.springframework.http.ResponseEntity;
@@ -10,6 +12,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Asynchronous prompt submission and polling. */
@@ -22,25 +25,56 @@ class PromptController {
   private final PromptPublisher publisher;
   private final PromptViews views;
   private final Clock clock;
+  private final String tenant;
 
   PromptController(
-      PromptAdmission admission, PromptPublisher publisher, PromptViews views, Clock clock) {
+      PromptAdmission admission,
+      PromptPublisher publisher,
+      PromptViews views,
+      Clock clock,
+      GatewayProperties properties) {
     this.admission = admission;
     this.publisher = publisher;
     this.views = views;
     this.clock = clock;
+    this.tenant = properties.tenant();
   }
 
+  /**
+   * With an {@code Idempotency-Key}, a retried submission maps to the same request id, so a client
+   * that lost the first answer never gets two generations: a prompt this replica already holds is
+   * not queued again, and downstream consumers are idempotent by request id anyway.
+   */
   @Operation(summary = "Queue a prompt; poll the returned Location for the result")
   @PostMapping("/v1/prompts")
-  ResponseEntity<Accepted> submit(@Valid @RequestBody SubmitPromptRequest request) {
-    var prompt = admission.admit(request, UUID.randomUUID().toString(), clock.millis());
+  ResponseEntity<Accepted> submit(
+      @Valid @RequestBody SubmitPromptRequest request,
+      @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
+    String id = requestId(idempotencyKey);
+    var existing = views.find(id);
+    if (existing.isPresent()) {
+      PromptView view = existing.get();
+      return accepted(id, view.model(), view.status());
+    }
+    var prompt = admission.admit(request, id, clock.millis());
     publisher.publish(prompt);
     // Read-your-writes on this replica without waiting for the prompt to come back from Kafka.
     views.apply(prompt);
+    return accepted(id, prompt.model(), PromptStatus.QUEUED);
+  }
+
+  private String requestId(String idempotencyKey) {
+    if (idempotencyKey == null || idempotencyKey.isBlank()) {
+      return UUID.randomUUID().toString();
+    }
+    return UUID.nameUUIDFromBytes((tenant + "\n" + idempotencyKey).getBytes(StandardCharsets.UTF_8))
+        .toString();
+  }
+
+  private static ResponseEntity<Accepted> accepted(String id, String model, PromptStatus status) {
     return ResponseEntity.accepted()
-        .location(URI.create("/v1/prompts/" + prompt.requestId()))
-        .body(new Accepted(prompt.requestId(), prompt.model(), PromptStatus.QUEUED));
+        .location(URI.create("/v1/prompts/" + id))
+        .body(new Accepted(id, model, status));
   }
 
   @Operation(summary = "Status of a prompt, with its text, recurrence use and timings once done")

@@ -23,7 +23,11 @@ import org.springframework.validation.annotation.Validated;
  * @param maxBatch the most requests that share a graph call
  * @param batchWait how long a step waits for more requests when the batch is not full; 0 never
  *     waits, which suits interactive traffic
- * @param intraOpThreads ONNX Runtime threads per graph call; 0 means all processors
+ * @param intraOpThreads ONNX Runtime threads per graph call; 0 means all processors. One, with
+ *     {@code parallelism} at the core count, is the default because this model's calls are small: a
+ *     second thread inside one call buys little, a second call at the same time nearly doubles
+ * @param parallelism graph calls of one step that run at the same time (chunks of the batch); 0
+ *     means all processors
  * @param allowSpinning let ONNX Runtime threads spin between calls; only worth it on a machine of
  *     its own (on a shared one spinning made steps several times slower)
  * @param maxCallPositions most padded positions (rows × longest row) in one graph call; bigger
@@ -43,7 +47,8 @@ public record InferenceProperties(
     @NotNull @DefaultValue("batched") Engine engine,
     @Min(1) @Max(1024) @DefaultValue("16") int maxBatch,
     @NotNull @DefaultValue("0ms") Duration batchWait,
-    @Min(0) @DefaultValue("0") int intraOpThreads,
+    @Min(0) @DefaultValue("1") int intraOpThreads,
+    @Min(0) @DefaultValue("0") int parallelism,
     @DefaultValue("false") boolean allowSpinning,
     @Min(1) @DefaultValue("512") int maxCallPositions,
     @Min(1) @DefaultValue("32") int maxQueued,
@@ -55,6 +60,11 @@ public record InferenceProperties(
   public enum Engine {
     BATCHED,
     SERIAL
+  }
+
+  /** {@link #parallelism()}, with 0 resolved to the processor count. */
+  public int resolvedParallelism() {
+    return parallelism > 0 ? parallelism : Runtime.getRuntime().availableProcessors();
   }
 
   /** {@link #workerId()}, or host name and pid when blank. */

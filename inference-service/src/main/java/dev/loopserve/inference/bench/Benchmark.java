@@ -53,40 +53,103 @@ public final class Benchmark {
     writeWorkload(o, model, prompts);
     System.out.printf(
         Locale.ROOT,
-        "model %s %s | r=%d max_tokens=%d | %d requests per run | %d ORT threads | spinning %s | max %d positions per call | %d cores%n",
+        "model %s %s | r=%d max_tokens=%d | %d requests per run, median of %d rounds | runtime: %d ORT thread(s) per call, %d calls in parallel | spinning %s | max %d positions per call | %d cores%n",
         model.name(),
         model.manifest().version(),
         o.r,
         o.maxTokens,
         o.requests,
+        o.rounds,
         o.threads,
+        o.parallelism,
         o.spinning,
         o.maxCallPositions,
         Runtime.getRuntime().availableProcessors());
     System.out.printf(
-        Locale.ROOT, "%-28s %12s %14s %12s%n", "run", "tokens/s", "core steps/s", "seconds");
+        Locale.ROOT,
+        "%-28s %10s %13s %8s %13s%n",
+        "run",
+        "tokens/s",
+        "core steps/s",
+        "seconds",
+        "tokens/CPU-s");
 
+    // Rounds interleave every configuration and report medians, so load from other processes on
+    // a shared machine hits all configurations alike instead of skewing whichever ran during it.
+    // The plain loop gets the same thread budget as the runtime in its most natural form too:
+    // one session whose calls use all `parallelism` threads. The better of the two is (b).
     PlainLoop plain = new PlainLoop(env, model);
+    LoadedModel wideModel =
+        new ModelPackageLoader(env, new OrtOptions(o.parallelism, o.spinning)).load(o.modelDir);
+    PlainLoop wide = new PlainLoop(env, wideModel);
     runPlain(plain, prompts.subList(0, Math.min(8, prompts.size())), o); // warm-up
-    Figures baseline = runPlain(plain, prompts, o);
-    print("(b) plain loop, 1 at a time", baseline, null);
-
+    runPlain(wide, prompts.subList(0, Math.min(8, prompts.size())), o);
+    List<BatchEngine> engines = new ArrayList<>();
+    List<io.micrometer.core.instrument.MeterRegistry> registries = new ArrayList<>();
     for (int c : o.concurrency) {
-      try (BatchEngine engine =
+      var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+      registries.add(registry);
+      BatchEngine engine =
           BatchEngine.builder(env, model)
               .maxBatch(c)
               .maxCallPositions(o.maxCallPositions)
-              .build()) {
-        runEngine(engine, prompts.subList(0, Math.min(2 * c, prompts.size())), c, o); // warm-up
-        Figures f = runEngine(engine, prompts, c, o);
-        print("(a) runtime, concurrency " + c, f, baseline);
+              .parallelism(o.parallelism)
+              .metrics(new dev.loopserve.inference.runtime.EngineMetrics(registry, model.name()))
+              .build();
+      runEngine(engine, prompts.subList(0, Math.min(2 * c, prompts.size())), c, o); // warm-up
+      engines.add(engine);
+    }
+    List<List<Figures>> plainRuns = new ArrayList<>();
+    plainRuns.add(new ArrayList<>());
+    plainRuns.add(new ArrayList<>());
+    List<List<Figures>> engineRuns = new ArrayList<>();
+    for (int i = 0; i < o.concurrency.length; i++) {
+      engineRuns.add(new ArrayList<>());
+    }
+    for (int round = 0; round < o.rounds; round++) {
+      plainRuns.get(0).add(runPlain(plain, prompts, o));
+      plainRuns.get(1).add(runPlain(wide, prompts, o));
+      for (int i = 0; i < o.concurrency.length; i++) {
+        engineRuns.get(i).add(runEngine(engines.get(i), prompts, o.concurrency[i], o));
       }
+    }
+    Figures narrowPlain = median(plainRuns.get(0));
+    Figures widePlain = median(plainRuns.get(1));
+    Figures baseline =
+        narrowPlain.tokensPerSecond >= widePlain.tokensPerSecond ? narrowPlain : widePlain;
+    print("(b) plain, " + o.threads + " ORT thread(s)", narrowPlain, null);
+    print("(b) plain, " + o.parallelism + " ORT thread(s)", widePlain, null);
+    System.out.println("    ratios below are against the faster (b)");
+    for (int i = 0; i < o.concurrency.length; i++) {
+      print("(a) runtime, concurrency " + o.concurrency[i], median(engineRuns.get(i)), baseline);
+      if (o.verbose) {
+        var r = registries.get(i);
+        for (String graph : List.of("prelude", "core", "coda")) {
+          var t = r.get("loopserve.step").tag("graph", graph).timer();
+          System.out.printf(
+              Locale.ROOT,
+              "      %-8s calls %7d  total %7.2f s  mean %6.3f ms%n",
+              graph,
+              t.count(),
+              t.totalTime(java.util.concurrent.TimeUnit.SECONDS),
+              t.mean(java.util.concurrent.TimeUnit.MILLISECONDS));
+        }
+        System.out.printf(
+            Locale.ROOT,
+            "      rows per step %.1f%n",
+            r.get("loopserve.batch.occupancy").summary().mean());
+      }
+      engines.get(i).close();
     }
     if (o.pytorch != null) {
       String json = Files.readString(o.pytorch);
       print(
           "(c) PyTorch reference",
-          new Figures(number(json, "tokens_per_s"), number(json, "core_steps_per_s"), Double.NaN),
+          new Figures(
+              number(json, "tokens_per_s"),
+              number(json, "core_steps_per_s"),
+              Double.NaN,
+              Double.NaN),
           baseline);
     } else {
       System.out.println(
@@ -95,20 +158,44 @@ public final class Benchmark {
               + " with the model/ benchmark, then pass --pytorch RESULT.json");
     }
     model.close();
+    wideModel.close();
     System.exit(0);
   }
 
-  record Figures(double tokensPerSecond, double coreStepsPerSecond, double seconds) {}
+  /**
+   * @param tokensPerCpuSecond tokens per second of CPU time used by this process: on a machine
+   *     shared with other work, wall-clock rates swing with their load, this much less
+   */
+  record Figures(
+      double tokensPerSecond,
+      double coreStepsPerSecond,
+      double seconds,
+      double tokensPerCpuSecond) {}
+
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  /** The run with the median token rate. */
+  private static Figures median(List<Figures> runs) {
+    List<Figures> sorted = new ArrayList<>(runs);
+    sorted.sort((a, b) -> Double.compare(a.tokensPerSecond, b.tokensPerSecond));
+    return sorted.get(sorted.size() / 2);
+  }
 
   private static Figures runPlain(PlainLoop plain, List<long[]> prompts, Options o)
       throws Exception {
     long start = System.nanoTime();
+    long cpu = cpuNanos();
     long tokens = 0;
     for (long[] prompt : prompts) {
       tokens += plain.generate(prompt, o.r, o.maxTokens);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    return new Figures(tokens / seconds, tokens * o.r / seconds, seconds);
+    double cpuSeconds = (cpuNanos() - cpu) / 1e9;
+    return new Figures(tokens / seconds, tokens * o.r / seconds, seconds, tokens / cpuSeconds);
   }
 
   /** Closed loop: {@code concurrency} requests in flight until all prompts are done. */
@@ -120,6 +207,7 @@ public final class Benchmark {
     CompletableFuture<Void> all = new CompletableFuture<>();
     AtomicInteger remaining = new AtomicInteger(prompts.size());
     long start = System.nanoTime();
+    long cpu = cpuNanos();
     Runnable[] submitNext = new Runnable[1];
     submitNext[0] =
         () -> {
@@ -145,7 +233,9 @@ public final class Benchmark {
     }
     all.get();
     double seconds = (System.nanoTime() - start) / 1e9;
-    return new Figures(tokens.get() / seconds, steps.get() / seconds, seconds);
+    double cpuSeconds = (cpuNanos() - cpu) / 1e9;
+    return new Figures(
+        tokens.get() / seconds, steps.get() / seconds, seconds, tokens.get() / cpuSeconds);
   }
 
   private static GenerationRequest request(int i, long[] prompt, Options o) {
@@ -164,14 +254,18 @@ public final class Benchmark {
         baseline == null
             ? ""
             : String.format(
-                Locale.ROOT, "  x%.2f vs (b)", f.tokensPerSecond / baseline.tokensPerSecond);
+                Locale.ROOT,
+                "  x%.2f vs (b) wall, x%.2f per CPU-s",
+                f.tokensPerSecond / baseline.tokensPerSecond,
+                f.tokensPerCpuSecond / baseline.tokensPerCpuSecond);
     System.out.printf(
         Locale.ROOT,
-        "%-28s %12.1f %14.1f %12.2f%s%n",
+        "%-28s %10.1f %13.1f %8.2f %13.1f%s%n",
         name,
         f.tokensPerSecond,
         f.coreStepsPerSecond,
         f.seconds,
+        f.tokensPerCpuSecond,
         ratio);
   }
 
@@ -232,9 +326,10 @@ public final class Benchmark {
 
   private static final class Options {
     Path modelDir = Path.of("models/loop-demo");
-    int threads = Math.min(2, Runtime.getRuntime().availableProcessors());
+    int threads = 1;
     boolean spinning = false;
     int maxCallPositions = 512;
+    int parallelism = Math.min(2, Runtime.getRuntime().availableProcessors());
     int r = 8;
     int maxTokens = 8;
     int requests = 64;
@@ -242,6 +337,8 @@ public final class Benchmark {
     int[] concurrency = {1, 4, 16, 64};
     Path workload = Path.of("target/bench-workload.json");
     Path pytorch;
+    int rounds = 3;
+    boolean verbose;
 
     static Options parse(String[] args) {
       Options o = new Options();
@@ -253,11 +350,16 @@ public final class Benchmark {
         switch (args[i]) {
           case "--model" -> o.modelDir = Path.of(v);
           case "--threads" -> o.threads = Integer.parseInt(v);
+          case "--verbose" -> {
+            o.verbose = true;
+            continue;
+          }
           case "--spinning" -> {
             o.spinning = true;
             continue;
           }
           case "--max-call-positions" -> o.maxCallPositions = Integer.parseInt(v);
+          case "--parallelism" -> o.parallelism = Integer.parseInt(v);
           case "--r" -> o.r = Integer.parseInt(v);
           case "--max-tokens" -> o.maxTokens = Integer.parseInt(v);
           case "--requests" -> o.requests = Integer.parseInt(v);
@@ -265,6 +367,7 @@ public final class Benchmark {
           case "--concurrency" ->
               o.concurrency = Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray();
           case "--workload" -> o.workload = Path.of(v);
+          case "--rounds" -> o.rounds = Integer.parseInt(v);
           case "--pytorch" -> o.pytorch = Path.of(v);
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }

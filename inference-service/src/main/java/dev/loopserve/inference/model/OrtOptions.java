@@ -37,6 +37,7 @@ public record OrtOptions(int intraOpThreads, boolean allowSpinning) {
     options.setIntraOpNumThreads(effectiveThreads());
     options.setInterOpNumThreads(1);
     options.addConfigEntry("session.intra_op.allow_spinning", allowSpinning ? "1" : "0");
+    options.addConfigEntry("session.set_denormal_as_zero", "1");
     return options;
   }
 }

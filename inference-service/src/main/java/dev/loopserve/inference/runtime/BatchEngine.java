@@ -8,6 +8,12 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -25,14 +31,17 @@ import org.slf4j.LoggerFactory;
  * contract prescribes, and every per-request decision lives in {@link Sequence}, so a request's
  * output does not depend on what it was batched with.
  *
- * <p>One thread per engine; ONNX Runtime parallelises inside each call.
+ * <p>One engine thread decides; with {@code parallelism} above 1, the chunks of a step run on that
+ * many threads at once.
  */
 public final class BatchEngine implements InferenceEngine {
 
   private static final Logger log = LoggerFactory.getLogger(BatchEngine.class);
 
   private final LoadedModel model;
-  private final GraphRunner runner;
+  private final BlockingQueue<GraphRunner> runners;
+  private final ExecutorService pool;
+  private final int parallelism;
   private final int maxBatch;
   private final long batchWaitNanos;
   private final int maxCallPositions;
@@ -47,7 +56,6 @@ public final class BatchEngine implements InferenceEngine {
   private volatile boolean abandonAll;
   private volatile int activeCount;
   private volatile double secondsPerStep;
-  private long tickCoreNanos;
 
   /** A ticket and, once admitted, its decoding state. */
   private static final class Row {
@@ -64,7 +72,20 @@ public final class BatchEngine implements InferenceEngine {
 
   private BatchEngine(Builder b) {
     this.model = b.model;
-    this.runner = new GraphRunner(b.env, b.model);
+    this.parallelism = b.parallelism;
+    this.runners = new ArrayBlockingQueue<>(parallelism);
+    for (int i = 0; i < parallelism; i++) {
+      runners.add(new GraphRunner(b.env, b.model));
+    }
+    // The engine thread runs one chunk itself; the pool runs the others.
+    this.pool =
+        Executors.newFixedThreadPool(
+            Math.max(1, parallelism - 1),
+            r -> {
+              Thread t = new Thread(r, "batch-worker-" + b.model.name());
+              t.setDaemon(true);
+              return t;
+            });
     this.maxBatch = b.maxBatch;
     this.batchWaitNanos = b.batchWait.toNanos();
     this.maxCallPositions = b.maxCallPositions;
@@ -101,6 +122,7 @@ public final class BatchEngine implements InferenceEngine {
     thread.join(Math.max(1, graceMillis));
     abandonAll = true;
     thread.join();
+    pool.shutdownNow();
   }
 
   private void loop() {
@@ -182,10 +204,10 @@ public final class BatchEngine implements InferenceEngine {
     List<Row> core = rows(Sequence.Phase.CORE);
     if (!core.isEmpty()) {
       core.forEach(r -> r.sequence.beforeCore());
-      tickCoreNanos = 0;
+      long started = nanoTime.getAsLong();
       run(core, Graph.CORE);
       metrics.occupancy(core.size());
-      double seconds = tickCoreNanos / 1e9;
+      double seconds = (nanoTime.getAsLong() - started) / 1e9;
       secondsPerStep = secondsPerStep == 0 ? seconds : 0.8 * secondsPerStep + 0.2 * seconds;
       for (Row r : core) {
         if (!r.failed) {
@@ -226,67 +248,113 @@ public final class BatchEngine implements InferenceEngine {
   }
 
   /**
-   * Runs {@code rows} through {@code graph} in as few calls as the position budget allows. Rows are
-   * sorted by length so that each call pads little, and a call holds at most {@code
-   * maxCallPositions} padded positions because past a few hundred rows-times-positions the
-   * activations leave the CPU caches and a bigger call gets slower per position, not faster.
+   * Runs {@code rows} through {@code graph}. Rows are sorted by length and cut into chunks of
+   * similar lengths, so each call pads little; a chunk holds at most {@code maxCallPositions}
+   * padded positions, because past a few hundred rows-times-positions the activations leave the CPU
+   * caches and a bigger call gets slower per position, not faster; and there are at least as many
+   * chunks as workers (rows permitting), which run at the same time. Parallel single-threaded calls
+   * scale across cores where one multi-threaded call over a small batch does not.
    *
    * @return false when a call failed (its rows are then failed and removed)
    */
   private boolean run(List<Row> rows, Graph graph) {
-    if (rows.size() == 1) {
-      return call(rows, graph);
+    List<List<Row>> chunks = chunks(rows);
+    List<Future<Long>> pending = new ArrayList<>(chunks.size() - 1);
+    for (int i = 1; i < chunks.size(); i++) {
+      List<Row> chunk = chunks.get(i);
+      pending.add(pool.submit(() -> execute(chunk, graph)));
     }
-    List<Row> sorted = new ArrayList<>(rows);
-    sorted.sort((a, b) -> Integer.compare(b.sequence.length, a.sequence.length));
-    boolean ok = true;
-    int from = 0;
-    while (from < sorted.size()) {
-      int longest = sorted.get(from).sequence.length;
-      int to = from + 1;
-      while (to < sorted.size() && (long) (to - from + 1) * longest <= maxCallPositions) {
-        to++;
-      }
-      ok &= call(sorted.subList(from, to), graph);
-      from = to;
+    boolean ok = settle(chunks.get(0), graph, () -> execute(chunks.get(0), graph));
+    for (int i = 1; i < chunks.size(); i++) {
+      Future<Long> future = pending.get(i - 1);
+      ok &= settle(chunks.get(i), graph, future::get);
     }
     return ok;
   }
 
-  /** Runs one batched call; on failure fails its rows and returns false. */
-  private boolean call(List<Row> rows, Graph graph) {
+  private List<List<Row>> chunks(List<Row> rows) {
+    if (rows.size() == 1) {
+      return List.of(rows);
+    }
+    List<Row> sorted = new ArrayList<>(rows);
+    sorted.sort((a, b) -> Integer.compare(b.sequence.length, a.sequence.length));
+    long positions = 0;
+    for (Row r : sorted) {
+      positions += r.sequence.length;
+    }
+    // Aim for an even share of positions per worker, but never above the per-call budget.
+    long share =
+        Math.min(maxCallPositions, Math.max(1, (positions + parallelism - 1) / parallelism));
+    List<List<Row>> out = new ArrayList<>();
+    int from = 0;
+    while (from < sorted.size()) {
+      int longest = sorted.get(from).sequence.length;
+      int to = from + 1;
+      long real = longest;
+      while (to < sorted.size()
+          && (long) (to - from + 1) * longest <= maxCallPositions
+          && real + sorted.get(to).sequence.length <= share) {
+        real += sorted.get(to).sequence.length;
+        to++;
+      }
+      out.add(sorted.subList(from, to));
+      from = to;
+    }
+    return out;
+  }
+
+  @FunctionalInterface
+  private interface CallResult {
+    long get() throws Exception;
+  }
+
+  /** One batched call on a runner borrowed for its duration; returns the call's nanos. */
+  private long execute(List<Row> rows, Graph graph) throws OrtException, InterruptedException {
     List<Sequence> sequences = new ArrayList<>(rows.size());
-    long totalLength = 0;
     for (Row r : rows) {
       sequences.add(r.sequence);
-      totalLength += r.sequence.length;
     }
+    GraphRunner runner = runners.take();
     try {
-      long nanos =
-          switch (graph) {
-            case PRELUDE -> runner.prelude(sequences);
-            case CORE -> runner.core(sequences);
-            case CODA -> runner.coda(sequences);
-          };
-      for (Sequence s : sequences) {
-        s.computeNanos += nanos * s.length / totalLength;
+      return switch (graph) {
+        case PRELUDE -> runner.prelude(sequences);
+        case CORE -> runner.core(sequences);
+        case CODA -> runner.coda(sequences);
+      };
+    } finally {
+      runners.add(runner);
+    }
+  }
+
+  /** Books a finished call on the engine thread; on failure fails its rows, returns false. */
+  private boolean settle(List<Row> rows, Graph graph, CallResult call) {
+    try {
+      long nanos = call.get();
+      long totalLength = 0;
+      for (Row r : rows) {
+        totalLength += r.sequence.length;
+      }
+      for (Row r : rows) {
+        r.sequence.computeNanos += nanos * r.sequence.length / totalLength;
       }
       switch (graph) {
         case PRELUDE -> metrics.prelude(nanos);
-        case CORE -> {
-          metrics.core(nanos, rows.size());
-          tickCoreNanos += nanos;
-        }
+        case CORE -> metrics.core(nanos, rows.size());
         case CODA -> metrics.coda(nanos);
       }
       return true;
-    } catch (OrtException | RuntimeException e) {
-      log.warn("{} call for {} rows of {} failed", graph, rows.size(), model.name(), e);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+      log.warn("{} call for {} rows of {} failed", graph, rows.size(), model.name(), cause);
       for (Row r : rows) {
         r.failed = true;
         active.remove(r);
         r.ticket.complete(
-            r.sequence.result(GenerationResult.Status.FAILED, "ONNX Runtime: " + e.getMessage()));
+            r.sequence.result(
+                GenerationResult.Status.FAILED, "ONNX Runtime: " + cause.getMessage()));
       }
       return false;
     }
@@ -339,6 +407,7 @@ public final class BatchEngine implements InferenceEngine {
     private int maxBatch = 16;
     private Duration batchWait = Duration.ZERO;
     private int maxCallPositions = 512;
+    private int parallelism = 1;
     private EngineMetrics metrics;
     private LongSupplier nanoTime = System::nanoTime;
     private LongSupplier epochMillis = System::currentTimeMillis;
@@ -379,6 +448,18 @@ public final class BatchEngine implements InferenceEngine {
             "maxCallPositions must be >= 1, was " + maxCallPositions);
       }
       this.maxCallPositions = maxCallPositions;
+      return this;
+    }
+
+    /**
+     * How many graph calls run at the same time, each on its own thread, when a batch splits into
+     * several chunks; usually the number of cores, with single-threaded sessions. At least 1.
+     */
+    public Builder parallelism(int parallelism) {
+      if (parallelism < 1) {
+        throw new IllegalArgumentException("parallelism must be >= 1, was " + parallelism);
+      }
+      this.parallelism = parallelism;
       return this;
     }
 

@@ -67,6 +67,7 @@ class ServingConfiguration {
                     .maxBatch(properties.maxBatch())
                     .batchWait(properties.batchWait())
                     .maxCallPositions(properties.maxCallPositions())
+                    .parallelism(properties.resolvedParallelism())
                     .metrics(new EngineMetrics(registry, model.name()))
                     .build();
             case SERIAL -> new SerialEngine(env, model);

@@ -85,6 +85,11 @@ class BatchEngineTest {
   }
 
   @Test
+  void smallChunksOnParallelWorkers() throws Exception {
+    assertSameAsAlone(run(16, Duration.ZERO, 0, 64, 3));
+  }
+
+  @Test
   void cancellationStopsAtTheNextStep() throws Exception {
     try (BatchEngine engine =
         BatchEngine.builder(OrtEnvironment.getEnvironment(), model).maxBatch(4).build()) {
@@ -128,12 +133,20 @@ class BatchEngineTest {
   }
 
   private Map<String, Run> run(int maxBatch, Duration wait, long gapMillis) throws Exception {
+    return run(maxBatch, wait, gapMillis, 512, 1);
+  }
+
+  private Map<String, Run> run(
+      int maxBatch, Duration wait, long gapMillis, int maxCallPositions, int parallelism)
+      throws Exception {
     Map<String, List<float[]>> logits = new ConcurrentHashMap<>();
     Map<String, Ticket> tickets = new java.util.LinkedHashMap<>();
     try (BatchEngine engine =
         BatchEngine.builder(OrtEnvironment.getEnvironment(), model)
             .maxBatch(maxBatch)
             .batchWait(wait)
+            .maxCallPositions(maxCallPositions)
+            .parallelism(parallelism)
             .build()) {
       for (GenerationRequest r : requests) {
         List<float[]> mine = new CopyOnWriteArrayList<>();

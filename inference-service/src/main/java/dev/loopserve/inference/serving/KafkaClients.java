@@ -36,6 +36,9 @@ final class KafkaClients {
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+    // Token events are sent from the engine thread: without a broker, fail a send after a while
+    // rather than stall every request in the batch for the client's default minute.
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
     return props;
   }
 

@@ -192,42 +192,17 @@ public final class BatchEngine implements InferenceEngine {
   /** One depth step for every row in the batch. */
   private void tick() {
     dropStopped();
-    List<Row> prelude = rows(Sequence.Phase.PRELUDE);
-    if (!prelude.isEmpty()) {
-      run(prelude, Graph.PRELUDE);
-      for (Row r : prelude) {
-        if (!r.failed) {
-          r.sequence.afterPrelude();
-        }
-      }
-    }
-    List<Row> core = rows(Sequence.Phase.CORE);
-    if (!core.isEmpty()) {
-      core.forEach(r -> r.sequence.beforeCore());
-      long started = nanoTime.getAsLong();
-      run(core, Graph.CORE);
-      metrics.occupancy(core.size());
-      double seconds = (nanoTime.getAsLong() - started) / 1e9;
-      secondsPerStep = secondsPerStep == 0 ? seconds : 0.8 * secondsPerStep + 0.2 * seconds;
-      for (Row r : core) {
-        if (!r.failed) {
-          r.sequence.afterCore();
-        }
-      }
-    }
-    List<Row> coda = rows(Sequence.Phase.CODA);
-    if (!coda.isEmpty()) {
-      run(coda, Graph.CODA);
-      for (Row r : coda) {
-        if (r.failed) {
-          continue;
-        }
-        int before = r.sequence.stepsRecorded();
-        r.sequence.afterCoda();
-        if (r.sequence.stepsRecorded() > before) {
-          metrics.token(r.sequence.lastSteps(), r.sequence.lastExit());
-        }
-      }
+    if (parallelism > 1) {
+      overlappedStep();
+    } else {
+      List<Row> prelude = rows(Sequence.Phase.PRELUDE);
+      runAll(List.of(new Job(prelude, Graph.PRELUDE)));
+      afterPrelude(prelude);
+      List<Row> core = rows(Sequence.Phase.CORE);
+      timedCore(List.of(new Job(core, Graph.CORE)), core);
+      List<Row> coda = rows(Sequence.Phase.CODA);
+      runAll(List.of(new Job(coda, Graph.CODA)));
+      afterCoda(coda);
     }
     List<Row> done = new ArrayList<>();
     for (Iterator<Row> it = active.iterator(); it.hasNext(); ) {
@@ -241,6 +216,89 @@ public final class BatchEngine implements InferenceEngine {
     done.forEach(row -> row.ticket.complete(row.sequence.result()));
   }
 
+  /**
+   * One step with the small prelude and coda calls packed next to core calls, so no worker idles
+   * while another embeds two rows: first the prelude of the rows starting a token together with the
+   * core step of the rows already recurring, then the new rows' first core step together with the
+   * coda of the rows that just exited. Every row still takes exactly one core step.
+   */
+  private void overlappedStep() {
+    List<Row> starting = rows(Sequence.Phase.PRELUDE);
+    List<Row> recurring = rows(Sequence.Phase.CORE);
+    recurring.forEach(r -> r.sequence.beforeCore());
+    long started = nanoTime.getAsLong();
+    runAll(List.of(new Job(starting, Graph.PRELUDE), new Job(recurring, Graph.CORE)));
+    afterPrelude(starting);
+    afterCore(recurring);
+    List<Row> fresh = new ArrayList<>();
+    for (Row r : starting) {
+      if (!r.failed && r.sequence.phase == Sequence.Phase.CORE) {
+        fresh.add(r);
+      }
+    }
+    fresh.forEach(r -> r.sequence.beforeCore());
+    List<Row> exited = rows(Sequence.Phase.CODA);
+    runAll(List.of(new Job(fresh, Graph.CORE), new Job(exited, Graph.CODA)));
+    afterCore(fresh);
+    afterCoda(exited);
+    recordStep(recurring.size() + fresh.size(), started);
+    List<Row> quick = rows(Sequence.Phase.CODA); // rows of fresh that exit after one step
+    runAll(List.of(new Job(quick, Graph.CODA)));
+    afterCoda(quick);
+  }
+
+  private void timedCore(List<Job> jobs, List<Row> core) {
+    core.forEach(r -> r.sequence.beforeCore());
+    long started = nanoTime.getAsLong();
+    runAll(jobs);
+    afterCore(core);
+    recordStep(core.size(), started);
+  }
+
+  private void recordStep(int rows, long startedNanos) {
+    if (rows == 0) {
+      return;
+    }
+    metrics.occupancy(rows);
+    double seconds = (nanoTime.getAsLong() - startedNanos) / 1e9;
+    secondsPerStep = secondsPerStep == 0 ? seconds : 0.8 * secondsPerStep + 0.2 * seconds;
+  }
+
+  private static void afterPrelude(List<Row> rows) {
+    for (Row r : rows) {
+      if (!r.failed) {
+        r.sequence.afterPrelude();
+      }
+    }
+  }
+
+  private static void afterCore(List<Row> rows) {
+    for (Row r : rows) {
+      if (!r.failed) {
+        r.sequence.afterCore();
+      }
+    }
+  }
+
+  private void afterCoda(List<Row> rows) {
+    for (Row r : rows) {
+      if (r.failed) {
+        continue;
+      }
+      int before = r.sequence.stepsRecorded();
+      r.sequence.afterCoda();
+      if (r.sequence.stepsRecorded() > before) {
+        metrics.token(r.sequence.lastSteps(), r.sequence.lastExit());
+      }
+    }
+  }
+
+  /** Rows that go through one graph. */
+  private record Job(List<Row> rows, Graph graph) {}
+
+  /** A chunk of a job: one graph call. */
+  private record Call(List<Row> rows, Graph graph) {}
+
   private enum Graph {
     PRELUDE,
     CORE,
@@ -248,43 +306,66 @@ public final class BatchEngine implements InferenceEngine {
   }
 
   /**
-   * Runs {@code rows} through {@code graph}. Rows are sorted by length and cut into chunks of
-   * similar lengths, so each call pads little; a chunk holds at most {@code maxCallPositions}
-   * padded positions, because past a few hundred rows-times-positions the activations leave the CPU
-   * caches and a bigger call gets slower per position, not faster; and there are at least as many
-   * chunks as workers (rows permitting), which run at the same time. Parallel single-threaded calls
-   * scale across cores where one multi-threaded call over a small batch does not.
-   *
-   * @return false when a call failed (its rows are then failed and removed)
+   * Runs the jobs' rows through their graphs, all calls at the same time on up to {@code
+   * parallelism} threads. Each job's rows are sorted by length and cut into chunks of similar
+   * lengths, so each call pads little; a chunk holds at most {@code maxCallPositions} padded
+   * positions, because past a few hundred rows-times-positions the activations leave the CPU caches
+   * and a bigger call gets slower per position, not faster; and at most an even share of all the
+   * positions, so that the workers finish together. Parallel single-threaded calls scale across
+   * cores where one multi-threaded call over a small batch does not. A failed call fails its rows.
    */
-  private boolean run(List<Row> rows, Graph graph) {
-    List<List<Row>> chunks = chunks(rows);
-    List<Future<Long>> pending = new ArrayList<>(chunks.size() - 1);
-    for (int i = 1; i < chunks.size(); i++) {
-      List<Row> chunk = chunks.get(i);
-      pending.add(pool.submit(() -> execute(chunk, graph)));
+  private void runAll(List<Job> jobs) {
+    long positions = 0;
+    for (Job job : jobs) {
+      for (Row r : job.rows) {
+        positions += r.sequence.length;
+      }
     }
-    boolean ok = settle(chunks.get(0), graph, () -> execute(chunks.get(0), graph));
-    for (int i = 1; i < chunks.size(); i++) {
-      Future<Long> future = pending.get(i - 1);
-      ok &= settle(chunks.get(i), graph, future::get);
+    if (positions == 0) {
+      return;
     }
-    return ok;
+    // An even share of the positions per worker, but never above the per-call budget.
+    long share =
+        Math.min(maxCallPositions, Math.max(1, (positions + parallelism - 1) / parallelism));
+    List<Call> calls = new ArrayList<>();
+    for (Job job : jobs) {
+      for (List<Row> chunk : chunks(job.rows, share)) {
+        calls.add(new Call(chunk, job.graph));
+      }
+    }
+    // The engine thread takes the biggest call itself; the pool works through the rest.
+    calls.sort((a, b) -> Long.compare(cost(b), cost(a)));
+    List<Future<Long>> pending = new ArrayList<>(calls.size());
+    for (int i = 1; i < calls.size(); i++) {
+      Call call = calls.get(i);
+      pending.add(pool.submit(() -> execute(call.rows, call.graph)));
+    }
+    Call first = calls.get(0);
+    settle(first.rows, first.graph, () -> execute(first.rows, first.graph));
+    for (int i = 1; i < calls.size(); i++) {
+      Call call = calls.get(i);
+      settle(call.rows, call.graph, pending.get(i - 1)::get);
+    }
   }
 
-  private List<List<Row>> chunks(List<Row> rows) {
+  private static long cost(Call call) {
+    long longest = 0;
+    for (Row r : call.rows) {
+      longest = Math.max(longest, r.sequence.length);
+    }
+    long padded = longest * call.rows.size();
+    return call.graph == Graph.CORE ? 2 * padded : padded; // the core has twice the layers
+  }
+
+  private List<List<Row>> chunks(List<Row> rows, long share) {
+    if (rows.isEmpty()) {
+      return List.of();
+    }
     if (rows.size() == 1) {
       return List.of(rows);
     }
     List<Row> sorted = new ArrayList<>(rows);
     sorted.sort((a, b) -> Integer.compare(b.sequence.length, a.sequence.length));
-    long positions = 0;
-    for (Row r : sorted) {
-      positions += r.sequence.length;
-    }
-    // Aim for an even share of positions per worker, but never above the per-call budget.
-    long share =
-        Math.min(maxCallPositions, Math.max(1, (positions + parallelism - 1) / parallelism));
     List<List<Row>> out = new ArrayList<>();
     int from = 0;
     while (from < sorted.size()) {

@@ -58,7 +58,7 @@ class BatchEngineTest {
     assertThat(runs.stream().map(r -> r.result.finishReason()).collect(Collectors.toSet()))
         .contains(FinishReason.EOS, FinishReason.LENGTH, FinishReason.STOP);
     assertThat(runs.stream().map(r -> r.result.status())).contains(GenerationResult.Status.FAILED);
-    assertThat(alone.get("stop").result.text()).doesNotContain("z7");
+    assertThat(alone.get("stop").result.text()).isEmpty();
     assertThat(runs.stream().mapToInt(r -> r.result.tokenIds().length).max().orElseThrow())
         .as("some request runs for many tokens, so lengths in a batch keep changing")
         .isGreaterThanOrEqualTo(5);
@@ -194,7 +194,8 @@ class BatchEngineTest {
 
   private static List<GenerationRequest> mixedRequests() {
     List<GenerationRequest> out = new ArrayList<>();
-    SamplingPlan hot = new SamplingPlan(4.0, 0, 1, List.of());
+    // Flat enough that <eos> is rare whatever the weights: long, growing sequences.
+    SamplingPlan hot = new SamplingPlan(50.0, 0, 1, List.of());
     add(
         out,
         "greedy-r8",
@@ -264,7 +265,8 @@ class BatchEngineTest {
         "s=8;t=s+1;t?",
         40,
         RecurrencePlan.fixed(2),
-        new SamplingPlan(4.0, 0, 1, List.of("z7")),
+        // Every answer is a digit, so this stops at the first token whatever the weights.
+        new SamplingPlan(0, 0, 1, List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")),
         ZEROS,
         5);
     add(

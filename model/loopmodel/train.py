@@ -260,6 +260,7 @@ def main(argv: list[str] | None = None) -> None:
         "log_every",
         "ckpt_every",
         "warmup",
+        "stop_at",
     ):
         p.add_argument("--" + name.replace("_", "-"), type=int)
     for name in ("lr", "max_minutes", "advance_at"):

@@ -66,3 +66,15 @@ def test_reference_completions_replay_on_onnx_runtime(manifest):
         assert out == case["completion_ids"], case
         for entry in case["first_token_top5"]:
             assert abs(first[entry["id"]] - entry["logit"]) <= 1e-4
+
+
+def test_shipped_eval_meets_the_quality_bar(manifest):
+    """Recomputed from eval.json's numbers, not read from its own verdict."""
+    from loopmodel.evaluate import quality_bar
+
+    result = json.loads((SHIPPED / "eval.json").read_text())
+    bar = quality_bar(result, manifest["recurrence"]["default"])
+    assert bar["r1_at_most_50pct"]
+    assert bar["default_at_least_95pct"]
+    assert bar["no_drop_up_to_default"]
+    assert bar["longer_hops_gain_beyond_default"] > 0

@@ -120,6 +120,15 @@ public final class Benchmark {
     print("(b) plain, " + o.threads + " ORT thread(s)", narrowPlain, null);
     print("(b) plain, " + o.parallelism + " ORT thread(s)", widePlain, null);
     System.out.println("    ratios below are against the faster (b)");
+    if (o.verbose) {
+      System.out.printf(
+          Locale.ROOT,
+          "      plain core calls %d mean %.3f ms (1 thread), %d mean %.3f ms (wide)%n",
+          plain.coreCalls,
+          plain.coreNanos / 1e6 / Math.max(1, plain.coreCalls),
+          wide.coreCalls,
+          wide.coreNanos / 1e6 / Math.max(1, wide.coreCalls));
+    }
     for (int i = 0; i < o.concurrency.length; i++) {
       print("(a) runtime, concurrency " + o.concurrency[i], median(engineRuns.get(i)), baseline);
       if (o.verbose) {

@@ -15,6 +15,8 @@ import java.util.Map;
  */
 final class PlainLoop {
 
+  long coreNanos;
+  long coreCalls;
   private final OrtEnvironment env;
   private final LoadedModel model;
 
@@ -54,6 +56,7 @@ final class PlainLoop {
         OrtSession.Result last = null;
         try {
           for (int i = 0; i < r; i++) {
+            long t0 = System.nanoTime();
             OrtSession.Result step =
                 model
                     .core()
@@ -67,6 +70,8 @@ final class PlainLoop {
                             tMask,
                             "position_ids",
                             tPos));
+            coreNanos += System.nanoTime() - t0;
+            coreCalls++;
             if (last != null) {
               last.close();
             } else {

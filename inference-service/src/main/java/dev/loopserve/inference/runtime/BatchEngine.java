@@ -123,6 +123,8 @@ public final class BatchEngine implements InferenceEngine {
     abandonAll = true;
     thread.join();
     pool.shutdownNow();
+    pool.awaitTermination(10, TimeUnit.SECONDS);
+    runners.forEach(GraphRunner::close);
   }
 
   private void loop() {

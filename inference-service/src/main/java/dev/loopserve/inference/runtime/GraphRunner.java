@@ -5,10 +5,12 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.loopserve.inference.model.LoadedModel;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -18,7 +20,9 @@ import java.util.Map;
  * handed to ONNX Runtime without a copy (outputs are pinned), so the hot path allocates no tensor
  * memory. Not thread-safe: one runner per runtime thread.
  */
-final class GraphRunner {
+final class GraphRunner implements AutoCloseable {
+
+  private static final int ALIGNMENT = 64;
 
   private final OrtEnvironment env;
   private final OrtSession prelude;
@@ -35,6 +39,16 @@ final class GraphRunner {
   private FloatBuffer state = floats(0);
   private FloatBuffer out = floats(0);
   private float[] zeros = new float[0];
+
+  // Tensor views over the buffers above, kept while the shape stays the same (every step of a
+  // token, when the batch does not change): creating one is a native call per tensor per step.
+  private final Slot idsSlot = new Slot();
+  private final Slot maskSlot = new Slot();
+  private final Slot positionsSlot = new Slot();
+  private final Slot embeddedSlot = new Slot();
+  private final Slot stateSlot = new Slot();
+  private final Slot hiddenOutSlot = new Slot();
+  private final Slot vocabOutSlot = new Slot();
 
   GraphRunner(OrtEnvironment env, LoadedModel model) {
     this.env = env;
@@ -61,14 +75,14 @@ final class GraphRunner {
       ids.put(base + padding, row.ids, 0, row.length);
     }
     long start = System.nanoTime();
-    try (OnnxTensor tIds = longTensor(ids, b, len);
-        OnnxTensor tMask = longTensor(mask, b, len);
-        OnnxTensor tPos = longTensor(positions, b, len);
-        OnnxTensor tOut = floatTensor(out, b, len, hidden);
-        OrtSession.Result ignored =
-            prelude.run(
-                Map.of("input_ids", tIds, "attention_mask", tMask, "position_ids", tPos),
-                Map.of("embedded", tOut))) {
+    OnnxTensor tIds = idsSlot.over(ids, b, len);
+    OnnxTensor tMask = maskSlot.over(mask, b, len);
+    OnnxTensor tPos = positionsSlot.over(positions, b, len);
+    OnnxTensor tOut = hiddenOutSlot.over(out, b, len, hidden);
+    try (OrtSession.Result ignored =
+        prelude.run(
+            Map.of("input_ids", tIds, "attention_mask", tMask, "position_ids", tPos),
+            Map.of("embedded", tOut))) {
       long nanos = System.nanoTime() - start;
       for (int r = 0; r < b; r++) {
         Sequence row = rows.get(r);
@@ -94,15 +108,15 @@ final class GraphRunner {
       state.put(base + padding, row.state, 0, row.length * hidden);
     }
     long start = System.nanoTime();
-    try (OnnxTensor tE = floatTensor(embedded, b, len, hidden);
-        OnnxTensor tS = floatTensor(state, b, len, hidden);
-        OnnxTensor tMask = longTensor(mask, b, len);
-        OnnxTensor tPos = longTensor(positions, b, len);
-        OnnxTensor tOut = floatTensor(out, b, len, hidden);
-        OrtSession.Result ignored =
-            core.run(
-                Map.of("embedded", tE, "state", tS, "attention_mask", tMask, "position_ids", tPos),
-                Map.of("next_state", tOut))) {
+    OnnxTensor tE = embeddedSlot.over(embedded, b, len, hidden);
+    OnnxTensor tS = stateSlot.over(state, b, len, hidden);
+    OnnxTensor tMask = maskSlot.over(mask, b, len);
+    OnnxTensor tPos = positionsSlot.over(positions, b, len);
+    OnnxTensor tOut = hiddenOutSlot.over(out, b, len, hidden);
+    try (OrtSession.Result ignored =
+        core.run(
+            Map.of("embedded", tE, "state", tS, "attention_mask", tMask, "position_ids", tPos),
+            Map.of("next_state", tOut))) {
       long nanos = System.nanoTime() - start;
       for (int r = 0; r < b; r++) {
         Sequence row = rows.get(r);
@@ -126,14 +140,14 @@ final class GraphRunner {
       state.put(base + padding, row.state, 0, row.length * hidden);
     }
     long start = System.nanoTime();
-    try (OnnxTensor tS = floatTensor(state, b, len, hidden);
-        OnnxTensor tMask = longTensor(mask, b, len);
-        OnnxTensor tPos = longTensor(positions, b, len);
-        OnnxTensor tOut = floatTensor(out, b, len, vocab);
-        OrtSession.Result ignored =
-            coda.run(
-                Map.of("state", tS, "attention_mask", tMask, "position_ids", tPos),
-                Map.of("logits", tOut))) {
+    OnnxTensor tS = stateSlot.over(state, b, len, hidden);
+    OnnxTensor tMask = maskSlot.over(mask, b, len);
+    OnnxTensor tPos = positionsSlot.over(positions, b, len);
+    OnnxTensor tOut = vocabOutSlot.over(out, b, len, vocab);
+    try (OrtSession.Result ignored =
+        coda.run(
+            Map.of("state", tS, "attention_mask", tMask, "position_ids", tPos),
+            Map.of("logits", tOut))) {
       long nanos = System.nanoTime() - start;
       for (int r = 0; r < b; r++) {
         out.get(((r * len) + len - 1) * vocab, rows.get(r).logits, 0, vocab);
@@ -188,6 +202,56 @@ final class GraphRunner {
     return len;
   }
 
+  /** Releases the cached tensor views; the runner must not be used afterwards. */
+  @Override
+  public void close() {
+    for (Slot slot :
+        new Slot[] {
+          idsSlot, maskSlot, positionsSlot, embeddedSlot, stateSlot, hiddenOutSlot, vocabOutSlot
+        }) {
+      slot.close();
+    }
+  }
+
+  /**
+   * One input or output tensor over a reused buffer. ONNX Runtime reads and writes the buffer's
+   * memory at run time, so refilling the buffer and passing the same tensor again is exact; the
+   * tensor is rebuilt only when the shape changes or the buffer was regrown.
+   */
+  private final class Slot implements AutoCloseable {
+    private Buffer buffer;
+    private long[] shape = new long[0];
+    private OnnxTensor tensor;
+
+    OnnxTensor over(FloatBuffer source, long... newShape) throws OrtException {
+      if (tensor == null || buffer != source || !Arrays.equals(shape, newShape)) {
+        close();
+        tensor = floatTensor(source, newShape);
+        buffer = source;
+        shape = newShape;
+      }
+      return tensor;
+    }
+
+    OnnxTensor over(LongBuffer source, long... newShape) throws OrtException {
+      if (tensor == null || buffer != source || !Arrays.equals(shape, newShape)) {
+        close();
+        tensor = longTensor(source, newShape);
+        buffer = source;
+        shape = newShape;
+      }
+      return tensor;
+    }
+
+    @Override
+    public void close() {
+      if (tensor != null) {
+        tensor.close();
+        tensor = null;
+      }
+    }
+  }
+
   private OnnxTensor floatTensor(FloatBuffer buffer, long... shape) throws OrtException {
     int n = (int) count(shape);
     return OnnxTensor.createTensor(env, buffer.duplicate().position(0).limit(n).slice(), shape);
@@ -207,12 +271,23 @@ final class GraphRunner {
   }
 
   private static FloatBuffer floats(int n) {
-    return ByteBuffer.allocateDirect(n * Float.BYTES)
-        .order(ByteOrder.nativeOrder())
-        .asFloatBuffer();
+    return aligned(n * Float.BYTES).asFloatBuffer();
   }
 
   private static LongBuffer longs(int n) {
-    return ByteBuffer.allocateDirect(n * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
+    return aligned(n * Long.BYTES).asLongBuffer();
+  }
+
+  /**
+   * Cache-line aligned native memory, as ONNX Runtime's own allocator hands out: the kernels read
+   * these buffers in place, and a plain direct buffer is only 16-byte aligned.
+   */
+  private static ByteBuffer aligned(int bytes) {
+    int rounded = (bytes + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
+    return ByteBuffer.allocateDirect(rounded + ALIGNMENT)
+        .alignedSlice(ALIGNMENT)
+        .limit(bytes)
+        .slice()
+        .order(ByteOrder.nativeOrder());
   }
 }

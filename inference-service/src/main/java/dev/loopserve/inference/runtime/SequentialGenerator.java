@@ -10,7 +10,7 @@ import java.util.function.BooleanSupplier;
  * Runs one request at a time on the caller's thread. It is the reference the batched runtime is
  * tested against: both drive the same {@link Sequence}, so any difference comes from batching.
  */
-public final class SequentialGenerator {
+public final class SequentialGenerator implements AutoCloseable {
 
   private final LoadedModel model;
   private final GraphRunner runner;
@@ -61,6 +61,11 @@ public final class SequentialGenerator {
     } catch (OrtException e) {
       return seq.result(GenerationResult.Status.FAILED, "ONNX Runtime: " + e.getMessage());
     }
+  }
+
+  @Override
+  public void close() {
+    runner.close();
   }
 
   static GenerationResult failed(String error) {

@@ -74,5 +74,6 @@ public final class SerialEngine implements InferenceEngine {
     queue.forEach(e -> e.ticket.abandon());
     thread.interrupt();
     thread.join();
+    generator.close();
   }
 }

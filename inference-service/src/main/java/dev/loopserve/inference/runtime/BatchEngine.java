@@ -38,6 +38,9 @@ public final class BatchEngine implements InferenceEngine {
 
   private static final Logger log = LoggerFactory.getLogger(BatchEngine.class);
 
+  /** The fixed cost of one graph call, in padded positions of work it is worth. */
+  private static final long CALL_OVERHEAD_POSITIONS = 24;
+
   private final LoadedModel model;
   private final BlockingQueue<GraphRunner> runners;
   private final ExecutorService pool;
@@ -308,45 +311,111 @@ public final class BatchEngine implements InferenceEngine {
   }
 
   /**
-   * Runs the jobs' rows through their graphs, all calls at the same time on up to {@code
-   * parallelism} threads. Each job's rows are sorted by length and cut into chunks of similar
-   * lengths, so each call pads little; a chunk holds at most {@code maxCallPositions} padded
-   * positions, because past a few hundred rows-times-positions the activations leave the CPU caches
-   * and a bigger call gets slower per position, not faster; and at most an even share of all the
-   * positions, so that the workers finish together. Parallel single-threaded calls scale across
-   * cores where one multi-threaded call over a small batch does not. A failed call fails its rows.
+   * Runs the jobs' rows through their graphs on up to {@code parallelism} threads at once. Each
+   * job's rows are cut into calls of similar lengths (see {@link #chunks}), so calls pad little and
+   * stay within {@code maxCallPositions}, past which activations leave the CPU caches and a bigger
+   * call gets slower per position, not faster. The biggest calls are split until every worker has
+   * one, and calls go longest first to the least loaded worker: parallel single-threaded calls
+   * scale across cores where one multi-threaded call over a small batch does not. A failed call
+   * fails its rows only.
    */
   private void runAll(List<Job> jobs) {
-    long positions = 0;
-    for (Job job : jobs) {
-      for (Row r : job.rows) {
-        positions += r.sequence.length;
-      }
-    }
-    if (positions == 0) {
-      return;
-    }
-    // An even share of the positions per worker, but never above the per-call budget.
-    long share =
-        Math.min(maxCallPositions, Math.max(1, (positions + parallelism - 1) / parallelism));
     List<Call> calls = new ArrayList<>();
     for (Job job : jobs) {
-      for (List<Row> chunk : chunks(job.rows, share)) {
+      for (List<Row> chunk : chunks(job.rows)) {
         calls.add(new Call(chunk, job.graph));
       }
     }
-    // The engine thread takes the biggest call itself; the pool works through the rest.
-    calls.sort((a, b) -> Long.compare(cost(b), cost(a)));
-    List<Future<Long>> pending = new ArrayList<>(calls.size());
-    for (int i = 1; i < calls.size(); i++) {
-      Call call = calls.get(i);
-      pending.add(pool.submit(() -> execute(call.rows, call.graph)));
+    if (calls.isEmpty()) {
+      return;
     }
-    Call first = calls.get(0);
-    settle(first.rows, first.graph, () -> execute(first.rows, first.graph));
-    for (int i = 1; i < calls.size(); i++) {
-      Call call = calls.get(i);
-      settle(call.rows, call.graph, pending.get(i - 1)::get);
+    // Give every worker a call, splitting the biggest ones while rows allow.
+    while (calls.size() < parallelism) {
+      Call biggest = null;
+      for (Call c : calls) {
+        if (c.rows.size() > 1 && (biggest == null || cost(c) > cost(biggest))) {
+          biggest = c;
+        }
+      }
+      if (biggest == null) {
+        break;
+      }
+      calls.remove(biggest);
+      int half = biggest.rows.size() / 2;
+      calls.add(new Call(biggest.rows.subList(0, half), biggest.graph));
+      calls.add(new Call(biggest.rows.subList(half, biggest.rows.size()), biggest.graph));
+    }
+    // Longest first onto the least loaded lane; lane 0 is this thread, the others the pool's.
+    calls.sort((a, b) -> Long.compare(cost(b), cost(a)));
+    int laneCount = Math.min(parallelism, calls.size());
+    List<List<Call>> lanes = new ArrayList<>(laneCount);
+    long[] load = new long[laneCount];
+    for (int i = 0; i < laneCount; i++) {
+      lanes.add(new ArrayList<>());
+    }
+    for (Call call : calls) {
+      int lane = 0;
+      for (int i = 1; i < laneCount; i++) {
+        if (load[i] < load[lane]) {
+          lane = i;
+        }
+      }
+      lanes.get(lane).add(call);
+      load[lane] += cost(call);
+    }
+    List<Future<List<Outcome>>> pending = new ArrayList<>(laneCount - 1);
+    for (int i = 1; i < laneCount; i++) {
+      List<Call> lane = lanes.get(i);
+      pending.add(pool.submit(() -> runLane(lane)));
+    }
+    settleLane(lanes.get(0), runLane(lanes.get(0)));
+    for (int i = 1; i < laneCount; i++) {
+      List<Outcome> outcomes;
+      try {
+        outcomes = pending.get(i - 1).get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        outcomes = failedLane(lanes.get(i), e);
+      } catch (ExecutionException e) {
+        outcomes = failedLane(lanes.get(i), e);
+      }
+      settleLane(lanes.get(i), outcomes);
+    }
+  }
+
+  /** The nanos a call took, or why it failed. */
+  private record Outcome(long nanos, Exception error) {}
+
+  private List<Outcome> runLane(List<Call> lane) {
+    List<Outcome> outcomes = new ArrayList<>(lane.size());
+    for (Call call : lane) {
+      try {
+        outcomes.add(new Outcome(execute(call.rows, call.graph), null));
+      } catch (Exception e) {
+        outcomes.add(new Outcome(0, e));
+      }
+    }
+    return outcomes;
+  }
+
+  private static List<Outcome> failedLane(List<Call> lane, Exception e) {
+    List<Outcome> outcomes = new ArrayList<>(lane.size());
+    lane.forEach(call -> outcomes.add(new Outcome(0, e)));
+    return outcomes;
+  }
+
+  private void settleLane(List<Call> lane, List<Outcome> outcomes) {
+    for (int i = 0; i < lane.size(); i++) {
+      Outcome outcome = outcomes.get(i);
+      settle(
+          lane.get(i).rows,
+          lane.get(i).graph,
+          () -> {
+            if (outcome.error != null) {
+              throw outcome.error;
+            }
+            return outcome.nanos;
+          });
     }
   }
 
@@ -355,33 +424,44 @@ public final class BatchEngine implements InferenceEngine {
     for (Row r : call.rows) {
       longest = Math.max(longest, r.sequence.length);
     }
-    long padded = longest * call.rows.size();
+    long padded = CALL_OVERHEAD_POSITIONS + longest * call.rows.size();
     return call.graph == Graph.CORE ? 2 * padded : padded; // the core has twice the layers
   }
 
-  private List<List<Row>> chunks(List<Row> rows, long share) {
-    if (rows.isEmpty()) {
-      return List.of();
-    }
-    if (rows.size() == 1) {
-      return List.of(rows);
+  /**
+   * Cuts rows into calls of similar lengths. Sorted by length, the cut that minimises padded
+   * positions plus a fixed cost per call (a call costs about as much as {@link
+   * #CALL_OVERHEAD_POSITIONS} more positions, as measured on the demo model) is found exactly by
+   * dynamic programming over the cut points; no call exceeds {@code maxCallPositions} unless it
+   * holds a single row.
+   */
+  private List<List<Row>> chunks(List<Row> rows) {
+    if (rows.size() <= 1) {
+      return rows.isEmpty() ? List.of() : List.of(rows);
     }
     List<Row> sorted = new ArrayList<>(rows);
     sorted.sort((a, b) -> Integer.compare(b.sequence.length, a.sequence.length));
-    List<List<Row>> out = new ArrayList<>();
-    int from = 0;
-    while (from < sorted.size()) {
-      int longest = sorted.get(from).sequence.length;
-      int to = from + 1;
-      long real = longest;
-      while (to < sorted.size()
-          && (long) (to - from + 1) * longest <= maxCallPositions
-          && real + sorted.get(to).sequence.length <= share) {
-        real += sorted.get(to).sequence.length;
-        to++;
+    int n = sorted.size();
+    long[] best = new long[n + 1];
+    int[] next = new int[n + 1];
+    for (int i = n - 1; i >= 0; i--) {
+      long longest = sorted.get(i).sequence.length;
+      best[i] = Long.MAX_VALUE;
+      for (int j = i + 1; j <= n; j++) {
+        long padded = (j - i) * longest;
+        if (j > i + 1 && padded > maxCallPositions) {
+          break;
+        }
+        long total = CALL_OVERHEAD_POSITIONS + padded + best[j];
+        if (total < best[i]) {
+          best[i] = total;
+          next[i] = j;
+        }
       }
-      out.add(sorted.subList(from, to));
-      from = to;
+    }
+    List<List<Row>> out = new ArrayList<>();
+    for (int i = 0; i < n; i = next[i]) {
+      out.add(sorted.subList(i, next[i]));
     }
     return out;
   }

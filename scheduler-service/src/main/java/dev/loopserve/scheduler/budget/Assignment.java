@@ -5,9 +5,9 @@ import dev.loopserve.messages.Budget;
 /**
  * A policy's answer for one request.
  *
- * @param policyVersion identifies the policy that answered, recorded on the request
- * @param predictedLatencyMs predicted wait plus service time; 0 when there is no basis yet
- * @param degraded true when load cut the budget below what the request would get when idle
+ * @param policyVersion the model's policy version (it increases with every operator override)
+ * @param predictedLatencyMs predicted time from submission to completion
+ * @param degraded true when even the smallest allowed budget is predicted to miss the target
  */
 public record Assignment(
     Budget budget, long policyVersion, long predictedLatencyMs, boolean degraded) {}

@@ -1,17 +1,20 @@
 package dev.loopserve.scheduler.budget;
 
 import dev.loopserve.messages.PromptSubmitted;
-import dev.loopserve.scheduler.model.RecurrenceLimits;
 
 /**
- * Chooses a request's recurrence budget. The seam where the load-aware policy of the {@code
- * budget-policy} module plugs in; implementations only answer and never publish anything.
+ * Chooses a request's recurrence budget. The seam between the router (Kafka) and the budget logic;
+ * an implementation answers and records the assignment in its own load picture, and never
+ * publishes anything.
  */
 public interface BudgetPolicy {
 
   /**
-   * @param limits the model's supported range; the budget must lie within it
-   * @param load the model's current load
+   * The budget for one prompt, recorded as outstanding work of its model. Idempotent by request id
+   * for the load picture (a redelivered prompt is decided again but counted once).
+   *
+   * @throws IllegalArgumentException when the prompt's parameters cannot be honoured (for example
+   *     a recurrence range with min above max); the caller dead-letters it
    */
-  Assignment assign(PromptSubmitted prompt, RecurrenceLimits limits, Load load);
+  Assignment assign(PromptSubmitted prompt);
 }

@@ -51,11 +51,12 @@ class StreamConfiguration {
     return new LoadTracker(clock, properties.outstandingTtl(), Duration.ofSeconds(30));
   }
 
+  /** To loopserve.status through the status-out-0 binding (asynchronous, see application.yml). */
   @Bean
   StatusPublisher statusPublisher(StreamBridge bridge, MessageCodec codec) {
     return update ->
         bridge.send(
-            Topics.STATUS,
+            "status-out-0",
             MessageBuilder.withPayload(codec.write(update))
                 .setHeader(KafkaHeaders.KEY, update.requestId())
                 .setHeader(MessageHeaders.CONTENT_TYPE, MimeTypeUtils.APPLICATION_JSON_VALUE)

@@ -1,7 +1,10 @@
 package dev.loopserve.scheduler;
 
+import dev.loopserve.policy.PolicyConfig;
+import dev.loopserve.policy.PriorityClass;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Positive;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -11,15 +14,49 @@ import org.springframework.validation.annotation.Validated;
 /**
  * Scheduler settings ({@code loopserve.scheduler.*}).
  *
- * @param modelsDir directory of model packages; their recurrence ranges bound every budget
- * @param shedAtOutstanding outstanding requests per model up to which every request gets its full
- *     budget; beyond it budgets shrink in proportion
+ * @param modelsDir directory of model packages; their manifests' recurrence ranges bound every
+ *     budget
+ * @param interactiveTarget default latency target of interactive requests, from submission
+ * @param standardTarget default latency target of standard requests
+ * @param batchTarget default latency target of batch requests
+ * @param safetyMargin share of every target kept free for prediction error, in [0, 1)
+ * @param dispatchDelay topic hop plus consumer poll between a decision and a worker seeing it,
+ *     added to every prediction
+ * @param heartbeatTimeout a worker silent this long no longer counts (inference reports every 3 s)
  * @param outstandingTtl how long an assigned request counts as outstanding without a result, so a
  *     lost result cannot inflate the load for ever
+ * @param lagInterval how often the inference consumer groups' lag is read
+ * @param policyInterval how often every model's policy is republished to {@code loopserve.policy}
+ * @param recovery rebuild overrides and outstanding work from Kafka at start-up
+ * @param recoveryTimeout how long start-up recovery may wait for the cluster before it continues in
+ *     the background
+ * @param maxReplicas most replicas {@code loopserve_desired_replicas} asks for
  */
 @Validated
 @ConfigurationProperties("loopserve.scheduler")
 public record SchedulerProperties(
     @NotNull @DefaultValue("models") Path modelsDir,
-    @Positive @DefaultValue("8") int shedAtOutstanding,
-    @NotNull @DefaultValue("10m") Duration outstandingTtl) {}
+    @NotNull @DefaultValue("500ms") Duration interactiveTarget,
+    @NotNull @DefaultValue("2s") Duration standardTarget,
+    @NotNull @DefaultValue("30s") Duration batchTarget,
+    @DecimalMin("0.0") @DecimalMax("0.95") @DefaultValue("0.2") double safetyMargin,
+    @NotNull @DefaultValue("20ms") Duration dispatchDelay,
+    @NotNull @DefaultValue("10s") Duration heartbeatTimeout,
+    @NotNull @DefaultValue("10m") Duration outstandingTtl,
+    @NotNull @DefaultValue("2s") Duration lagInterval,
+    @NotNull @DefaultValue("10s") Duration policyInterval,
+    @DefaultValue("true") boolean recovery,
+    @NotNull @DefaultValue("15s") Duration recoveryTimeout,
+    @DefaultValue("100") int maxReplicas) {
+
+  /** The budget policy's configuration from these settings. */
+  public PolicyConfig policyConfig() {
+    return PolicyConfig.builder()
+        .classTarget(PriorityClass.INTERACTIVE, interactiveTarget, safetyMargin)
+        .classTarget(PriorityClass.STANDARD, standardTarget, safetyMargin)
+        .classTarget(PriorityClass.BATCH, batchTarget, safetyMargin)
+        .dispatchDelay(dispatchDelay)
+        .autoscaling(0.8, 1, maxReplicas)
+        .build();
+  }
+}

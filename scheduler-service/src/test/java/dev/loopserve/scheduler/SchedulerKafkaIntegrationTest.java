@@ -6,6 +6,7 @@ import dev.loopserve.messages.Budget;
 import dev.loopserve.messages.DeadLetter;
 import dev.loopserve.messages.InferenceRequest;
 import dev.loopserve.messages.MessageCodec;
+import dev.loopserve.messages.PolicySnapshot;
 import dev.loopserve.messages.PromptSubmitted;
 import dev.loopserve.messages.RecurrenceRequest;
 import dev.loopserve.messages.StatusUpdate;
@@ -32,12 +33,17 @@ import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.kafka.test.utils.KafkaTestUtils;
 import org.springframework.test.annotation.DirtiesContext;
 
-/** The real Kafka binder against an embedded broker. */
+/**
+ * The real Kafka binder against an embedded broker: decisions reach the request topic with their
+ * budget fields, status is announced, unreadable prompts are parked, and the policy is published to
+ * the compacted policy topic.
+ */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.NONE,
     properties = {
       "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
-      "loopserve.scheduler.models-dir=src/test/resources/models"
+      "loopserve.scheduler.models-dir=src/test/resources/models",
+      "loopserve.scheduler.policy-interval=200ms"
     })
 @EmbeddedKafka(
     partitions = 1,
@@ -47,6 +53,7 @@ import org.springframework.test.annotation.DirtiesContext;
       Topics.RESULTS,
       Topics.HEARTBEATS,
       Topics.DLQ,
+      Topics.POLICY,
       "loopserve.requests.tiny"
     })
 @DirtiesContext
@@ -84,6 +91,9 @@ class SchedulerKafkaIntegrationTest {
     assertThat(routed.key()).isEqualTo("r-42");
     InferenceRequest request = codec.read(routed.value(), InferenceRequest.class);
     assertThat(request.budget()).isEqualTo(Budget.fixed(3));
+    assertThat(request.policyVersion()).isEqualTo(1);
+    assertThat(request.predictedLatencyMs()).isPositive();
+    assertThat(request.degraded()).isFalse();
 
     ConsumerRecord<String, byte[]> status = single(Topics.STATUS);
     assertThat(status.key()).isEqualTo("r-42");
@@ -96,6 +106,23 @@ class SchedulerKafkaIntegrationTest {
     assertThat(letter.sourceTopic()).isEqualTo(Topics.PROMPTS);
     assertThat(letter.payload()).isEqualTo("nope");
     assertThat(letter.offset()).isEqualTo(0L);
+
+    ConsumerRecord<String, byte[]> policy = first(Topics.POLICY);
+    assertThat(policy.key()).isEqualTo("tiny");
+    PolicySnapshot snapshot = codec.read(policy.value(), PolicySnapshot.class);
+    assertThat(snapshot.maxSteps()).isEqualTo(16);
+    assertThat(snapshot.version()).isEqualTo(1);
+  }
+
+  private ConsumerRecord<String, byte[]> first(String topic) {
+    Map<String, Object> props = KafkaTestUtils.consumerProps(broker, "t-" + topic, false);
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    try (Consumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
+      broker.consumeFromAnEmbeddedTopic(consumer, topic);
+      return KafkaTestUtils.getRecords(consumer, Duration.ofSeconds(30)).iterator().next();
+    }
   }
 
   private ConsumerRecord<String, byte[]> single(String topic) {

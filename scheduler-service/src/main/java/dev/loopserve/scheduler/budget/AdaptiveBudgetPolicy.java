@@ -24,10 +24,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The load-aware policy of the {@code budget-policy} module behind the scheduler's seam: decides
- * with each model's {@link dev.loopserve.policy.RecurrenceBudgetPolicy} on the {@link LoadTracker}'s
- * snapshot, records the assignment, and translates the inference side's messages (heartbeats,
- * {@code running} status, results, consumer lag) into tracker calls. Every feed is idempotent by
- * request or worker id.
+ * with each model's {@link dev.loopserve.policy.RecurrenceBudgetPolicy} on the {@link
+ * LoadTracker}'s snapshot, records the assignment, and translates the inference side's messages
+ * (heartbeats, {@code running} status, results, consumer lag) into tracker calls. Every feed is
+ * idempotent by request or worker id.
  */
 public final class AdaptiveBudgetPolicy implements BudgetPolicy {
 

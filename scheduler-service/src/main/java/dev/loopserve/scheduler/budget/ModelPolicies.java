@@ -22,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ModelPolicies {
 
   /** Used for a model whose package this scheduler cannot see (its workers may still serve it). */
-  static final ModelProfile.Builder FALLBACK = ModelProfile.builder("fallback").recurrence(1, 8, 32);
+  static final ModelProfile.Builder FALLBACK =
+      ModelProfile.builder("fallback").recurrence(1, 8, 32);
 
   /**
    * One model's policy.
@@ -68,7 +69,8 @@ public final class ModelPolicies {
    * @throws InvalidOverrideException when the override does not fit the manifest
    */
   public synchronized Current override(String model, PolicyOverride override) {
-    ModelProfile manifest = manifests.find(model).orElseThrow(() -> new UnknownModelException(model));
+    ModelProfile manifest =
+        manifests.find(model).orElseThrow(() -> new UnknownModelException(model));
     var problems = override.problems(manifest.recurrence());
     if (!problems.isEmpty()) {
       throw new InvalidOverrideException(problems);

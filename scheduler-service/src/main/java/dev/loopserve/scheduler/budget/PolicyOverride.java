@@ -88,8 +88,7 @@ public record PolicyOverride(
     if (m.get("latencyTargetsMs") instanceof Map<?, ?> t) {
       t.forEach(
           (k, v) ->
-              targets.put(
-                  PriorityClass.fromWire(String.valueOf(k)), Duration.ofMillis(number(v))));
+              targets.put(PriorityClass.fromWire(String.valueOf(k)), Duration.ofMillis(number(v))));
     }
     return new PolicyOverride(integer(m.get("minSteps")), integer(m.get("maxSteps")), targets);
   }

@@ -70,8 +70,7 @@ public final class ConsumerLagReader {
       }
       return lag;
     } catch (ExecutionException e) {
-      if (e.getCause()
-          instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
         return 0;
       }
       throw new LagUnavailableException(topic, e.getCause());

@@ -12,7 +12,9 @@ final class AdminCredential {
 
   private final byte[] expected;
 
-  /** @param tokenSha256 hex SHA-256 of the token, or null to refuse everyone */
+  /**
+   * @param tokenSha256 hex SHA-256 of the token, or null to refuse everyone
+   */
   AdminCredential(String tokenSha256) {
     this.expected = tokenSha256 == null ? null : HexFormat.of().parseHex(tokenSha256);
   }

@@ -33,7 +33,8 @@ final class AdminInterceptor implements HandlerInterceptor {
         ProblemDetail.forStatusAndDetail(
             HttpStatus.UNAUTHORIZED, "Changing the policy needs the admin bearer token");
     problem.setTitle("Unauthorized");
-    ErrorResponseException refused = new ErrorResponseException(HttpStatus.UNAUTHORIZED, problem, null);
+    ErrorResponseException refused =
+        new ErrorResponseException(HttpStatus.UNAUTHORIZED, problem, null);
     refused.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"loopserve-scheduler\"");
     throw refused;
   }

@@ -9,9 +9,6 @@ import dev.loopserve.messages.Topics;
 import dev.loopserve.messages.UnreadableMessageException;
 import dev.loopserve.scheduler.budget.Assignment;
 import dev.loopserve.scheduler.budget.BudgetPolicy;
-import dev.loopserve.scheduler.budget.Load;
-import dev.loopserve.scheduler.budget.LoadTracker;
-import dev.loopserve.scheduler.model.ModelLimitsCatalog;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,22 +34,13 @@ public final class PromptRouter {
 
   private final MessageCodec codec;
   private final BudgetPolicy policy;
-  private final LoadTracker load;
-  private final ModelLimitsCatalog models;
   private final StatusPublisher status;
   private final Clock clock;
 
   public PromptRouter(
-      MessageCodec codec,
-      BudgetPolicy policy,
-      LoadTracker load,
-      ModelLimitsCatalog models,
-      StatusPublisher status,
-      Clock clock) {
+      MessageCodec codec, BudgetPolicy policy, StatusPublisher status, Clock clock) {
     this.codec = codec;
     this.policy = policy;
-    this.load = load;
-    this.models = models;
     this.status = status;
     this.clock = clock;
   }
@@ -68,8 +56,12 @@ public final class PromptRouter {
     if (!Topics.isValidModelName(prompt.model())) {
       return deadLetter(origin, "invalid model name '" + prompt.model() + "'", in.getPayload());
     }
-    Load current = load.load(prompt.model());
-    Assignment a = policy.assign(prompt, models.limitsOf(prompt.model()), current);
+    Assignment a;
+    try {
+      a = policy.assign(prompt);
+    } catch (IllegalArgumentException e) {
+      return deadLetter(origin, "cannot budget the prompt: " + e.getMessage(), in.getPayload());
+    }
     long now = clock.millis();
     InferenceRequest request =
         new InferenceRequest(
@@ -87,16 +79,16 @@ public final class PromptRouter {
             a.degraded(),
             prompt.priority(),
             prompt.deadline());
-    load.assigned(prompt.requestId(), prompt.model());
     status.publish(
         new StatusUpdate(prompt.requestId(), StatusUpdate.Status.SCHEDULED, now, a.budget(), null));
     log.debug(
-        "Scheduled {} on {} with r={}..{} (outstanding {})",
+        "Scheduled {} on {} with r={}..{}, predicted {} ms{}",
         prompt.requestId(),
         prompt.model(),
         a.budget().minSteps(),
         a.budget().maxSteps(),
-        current.outstanding());
+        a.predictedLatencyMs(),
+        a.degraded() ? " (degraded)" : "");
     return message(codec.write(request), prompt.requestId(), Topics.requestsTopic(prompt.model()));
   }
 

@@ -4,18 +4,25 @@ import dev.loopserve.messages.DeadLetterSink;
 import dev.loopserve.messages.InferenceResult;
 import dev.loopserve.messages.MessageCodec;
 import dev.loopserve.messages.MessageReader;
+import dev.loopserve.messages.StatusUpdate;
 import dev.loopserve.messages.Topics;
 import dev.loopserve.messages.WorkerHeartbeat;
+import dev.loopserve.scheduler.Periodic;
 import dev.loopserve.scheduler.SchedulerProperties;
+import dev.loopserve.scheduler.budget.AdaptiveBudgetPolicy;
 import dev.loopserve.scheduler.budget.BudgetPolicy;
-import dev.loopserve.scheduler.budget.LoadTracker;
-import dev.loopserve.scheduler.budget.ProportionalShedPolicy;
-import dev.loopserve.scheduler.model.ModelLimitsCatalog;
+import dev.loopserve.scheduler.lag.ConsumerLagReader;
+import dev.loopserve.scheduler.lag.LagPoller;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -29,26 +36,21 @@ import org.springframework.util.MimeTypeUtils;
 @Configuration(proxyBeanMethods = false)
 class StreamConfiguration {
 
-  @Bean
-  @ConditionalOnMissingBean
-  Clock clock() {
-    return Clock.systemUTC();
+  /** For the inference groups' lag and start-up recovery; it connects on first use. */
+  @Bean(destroyMethod = "close")
+  Admin schedulerAdmin(KafkaProperties kafka) {
+    Map<String, Object> props = new HashMap<>(kafka.buildAdminProperties());
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
+    return Admin.create(props);
   }
 
   @Bean
-  ModelLimitsCatalog modelLimitsCatalog(SchedulerProperties properties) {
-    return ModelLimitsCatalog.read(properties.modelsDir());
-  }
-
-  @Bean
-  @ConditionalOnMissingBean
-  BudgetPolicy budgetPolicy(SchedulerProperties properties) {
-    return new ProportionalShedPolicy(properties.shedAtOutstanding());
-  }
-
-  @Bean
-  LoadTracker loadTracker(Clock clock, SchedulerProperties properties) {
-    return new LoadTracker(clock, properties.outstandingTtl(), Duration.ofSeconds(30));
+  Periodic consumerLagPoller(
+      Admin schedulerAdmin, AdaptiveBudgetPolicy policy, SchedulerProperties properties) {
+    ConsumerLagReader reader = new ConsumerLagReader(schedulerAdmin, Duration.ofSeconds(5));
+    return new Periodic(
+        "consumer-lag", new LagPoller(() -> reader, policy), properties.lagInterval());
   }
 
   /** To loopserve.status through the status-out-0 binding (asynchronous, see application.yml). */
@@ -65,13 +67,8 @@ class StreamConfiguration {
 
   @Bean
   PromptRouter promptRouter(
-      MessageCodec codec,
-      BudgetPolicy policy,
-      LoadTracker tracker,
-      ModelLimitsCatalog models,
-      StatusPublisher status,
-      Clock clock) {
-    return new PromptRouter(codec, policy, tracker, models, status, clock);
+      MessageCodec codec, BudgetPolicy policy, StatusPublisher status, Clock clock) {
+    return new PromptRouter(codec, policy, status, clock);
   }
 
   /** loopserve.prompts → loopserve.requests.&lt;model&gt; (or loopserve.dlq). */
@@ -80,26 +77,33 @@ class StreamConfiguration {
     return router::route;
   }
 
-  /** loopserve.results → fewer outstanding requests. */
+  /** loopserve.results → completed work, and the error of the latency prediction. */
   @Bean
   Consumer<Message<byte[]>> trackResults(
-      LoadTracker tracker, MessageCodec codec, DeadLetterSink deadLetters, Clock clock) {
+      AdaptiveBudgetPolicy policy, MessageCodec codec, DeadLetterSink deadLetters, Clock clock) {
     var reader = new MessageReader<>(codec, InferenceResult.class, deadLetters, clock::millis);
-    return in -> read(reader, in, Topics.RESULTS).ifPresent(tracker::finished);
+    return in -> read(reader, in, Topics.RESULTS).ifPresent(policy::finished);
   }
 
-  /** loopserve.heartbeats → worker count and step time per model. */
+  /** loopserve.heartbeats → live workers, their step times and free slots. */
   @Bean
   Consumer<Message<byte[]>> trackHeartbeats(
-      LoadTracker tracker, MessageCodec codec, DeadLetterSink deadLetters, Clock clock) {
+      AdaptiveBudgetPolicy policy, MessageCodec codec, DeadLetterSink deadLetters, Clock clock) {
     var reader = new MessageReader<>(codec, WorkerHeartbeat.class, deadLetters, clock::millis);
-    return in -> read(reader, in, Topics.HEARTBEATS).ifPresent(tracker::heartbeat);
+    return in -> read(reader, in, Topics.HEARTBEATS).ifPresent(policy::heartbeat);
   }
 
-  private static <T> java.util.Optional<T> read(
-      MessageReader<T> reader, Message<byte[]> in, String topic) {
+  /** loopserve.status (running) → work that a worker has started. */
+  @Bean
+  Consumer<Message<byte[]>> trackStatus(
+      AdaptiveBudgetPolicy policy, MessageCodec codec, DeadLetterSink deadLetters, Clock clock) {
+    var reader = new MessageReader<>(codec, StatusUpdate.class, deadLetters, clock::millis);
+    return in -> read(reader, in, Topics.STATUS).ifPresent(policy::status);
+  }
+
+  private static <T> Optional<T> read(MessageReader<T> reader, Message<byte[]> in, String topic) {
     if (in.getPayload() == null || in.getPayload().length == 0) {
-      return java.util.Optional.empty(); // tombstone on a compacted topic
+      return Optional.empty(); // tombstone on a compacted topic
     }
     RecordOrigin o = RecordOrigin.of(in.getHeaders(), topic);
     return reader.read(o.topic(), o.partition(), o.offset(), o.key(), in.getPayload());

@@ -10,18 +10,20 @@ import dev.loopserve.messages.PromptSubmitted;
 import dev.loopserve.messages.RecurrenceRequest;
 import dev.loopserve.messages.StatusUpdate;
 import dev.loopserve.messages.Topics;
-import dev.loopserve.scheduler.budget.LoadTracker;
-import dev.loopserve.scheduler.budget.ProportionalShedPolicy;
-import dev.loopserve.scheduler.model.ModelLimitsCatalog;
-import dev.loopserve.scheduler.model.RecurrenceLimits;
+import dev.loopserve.policy.LoadTracker;
+import dev.loopserve.policy.ModelProfile;
+import dev.loopserve.policy.PolicyConfig;
+import dev.loopserve.scheduler.budget.AdaptiveBudgetPolicy;
+import dev.loopserve.scheduler.budget.BudgetMetrics;
+import dev.loopserve.scheduler.budget.ModelPolicies;
+import dev.loopserve.scheduler.model.ModelManifests;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.messaging.Message;
@@ -32,16 +34,15 @@ class PromptRouterTest {
   private final Clock clock = Clock.fixed(Instant.ofEpochMilli(5_000), ZoneOffset.UTC);
   private final MessageCodec codec = new MessageCodec();
   private final List<StatusUpdate> statuses = new ArrayList<>();
-  private final LoadTracker tracker =
-      new LoadTracker(clock, Duration.ofMinutes(5), Duration.ofSeconds(30));
-  private final PromptRouter router =
-      new PromptRouter(
-          codec,
-          new ProportionalShedPolicy(8),
-          tracker,
-          new ModelLimitsCatalog(Map.of("loop-demo", new RecurrenceLimits(1, 8, 32))),
-          statuses::add,
+  private final AdaptiveBudgetPolicy policy =
+      new AdaptiveBudgetPolicy(
+          new ModelPolicies(
+              ModelManifests.of(ModelProfile.builder("loop-demo").recurrence(1, 8, 32).build()),
+              PolicyConfig.builder().build()),
+          LoadTracker.builder(clock).build(),
+          new BudgetMetrics(new SimpleMeterRegistry()),
           clock);
+  private final PromptRouter router = new PromptRouter(codec, policy, statuses::add, clock);
 
   @Test
   void routesAPromptToItsModelsTopicWithABudgetAndAnnouncesIt() {
@@ -71,10 +72,13 @@ class PromptRouterTest {
     assertThat(request.scheduledAt()).isEqualTo(5_000L);
     assertThat(request.deadline()).isEqualTo(9_000L);
     assertThat(request.maxTokens()).isEqualTo(2);
+    assertThat(request.policyVersion()).isEqualTo(1);
+    assertThat(request.predictedLatencyMs()).isPositive();
+    assertThat(request.degraded()).isFalse();
     assertThat(statuses)
         .containsExactly(
             new StatusUpdate("r1", StatusUpdate.Status.SCHEDULED, 5_000L, Budget.fixed(5), null));
-    assertThat(tracker.load("loop-demo").outstanding()).isEqualTo(1);
+    assertThat(policy.tracker().snapshot("loop-demo").outstandingRequests()).isEqualTo(1);
   }
 
   @Test
@@ -110,5 +114,18 @@ class PromptRouterTest {
     assertThat(out.getHeaders().get(PromptRouter.DESTINATION_HEADER)).isEqualTo(Topics.DLQ);
     assertThat(codec.read(out.getPayload(), DeadLetter.class).reason())
         .contains("invalid model name");
+  }
+
+  @Test
+  void deadLettersAPromptThePolicyCannotHonour() {
+    PromptSubmitted prompt =
+        new PromptSubmitted("r3", "t", "loop-demo", "p", 1, 0L, null, null, null, 0L, null);
+
+    Message<byte[]> out = router.route(MessageBuilder.withPayload(codec.write(prompt)).build());
+
+    assertThat(out.getHeaders().get(PromptRouter.DESTINATION_HEADER)).isEqualTo(Topics.DLQ);
+    assertThat(codec.read(out.getPayload(), DeadLetter.class).reason())
+        .contains("latencyTarget must be positive");
+    assertThat(statuses).isEmpty();
   }
 }

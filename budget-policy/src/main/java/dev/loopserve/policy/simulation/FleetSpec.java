@@ -2,6 +2,7 @@ package dev.loopserve.policy.simulation;
 
 import dev.loopserve.policy.StepTimeCurve;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -42,13 +43,31 @@ public record FleetSpec(
   }
 
   /**
-   * Placeholder figures for the tiny demo model until inference-service benchmarks replace them:
-   * t(1) = 1.2 ms, t(16) = 6 ms, linear in between; 4 workers of 16 slots; 10% step noise.
+   * The demo model's fleet with step times measured from the real runtime (inference-service
+   * README, "Figures measured so far": loop-demo 1.0.0, ONNX Runtime Java, one single-threaded core
+   * call costs 0.51-0.70 ms for one row and 0.32-0.34 ms per row at 8-16 rows): t(1) = 0.60 ms,
+   * t(8) = 2.64 ms, t(16) = 5.28 ms, linear in between; 4 workers of 16 slots; 10% step noise.
    */
-  public static FleetSpec tinyModelDefaults() {
+  public static FleetSpec loopDemoMeasured() {
     return new FleetSpec(
-        4, 16, StepTimeCurve.linear(0.0012, 16, 0.006), 0.1, Duration.ofMillis(100), 1.0);
+        4,
+        16,
+        StepTimeCurve.of(
+            Map.of(1, MEASURED_T1, 8, 8 * MEASURED_PER_ROW, 16, 16 * MEASURED_PER_ROW)),
+        0.1,
+        Duration.ofMillis(100),
+        1.0);
   }
+
+  /** Seconds per core step for one row, midpoint of the measured 0.51-0.70 ms. */
+  static final double MEASURED_T1 = 0.00060;
+
+  /** Seconds per row of a core step at 8-16 rows, midpoint of the measured 0.32-0.34 ms. */
+  static final double MEASURED_PER_ROW = 0.00033;
+
+  /** Where {@link #loopDemoMeasured()}'s figures come from, for reports. */
+  public static final String MEASURED_SOURCE =
+      "measured: inference-service README, single-threaded ORT core call per row";
 
   /** Full-batch throughput of the fleet, step units per second. */
   public double fullRate() {

@@ -70,7 +70,7 @@ public final class SimulationMain {
       }
     }
     PolicyConfig config = PolicyConfig.builder().build();
-    FleetSpec fleet = FleetSpec.tinyModelDefaults();
+    FleetSpec fleet = FleetSpec.loopDemoMeasured();
     Workload workload = Workload.defaults();
     Simulator simulator = new Simulator(fleet, profile, config, accuracy, workload, seed);
     SimulationSuite suite = new SimulationSuite(simulator, profile, config);
@@ -81,7 +81,7 @@ public final class SimulationMain {
     out.append(
         String.format(
             Locale.ROOT,
-            "Fleet: %d workers x %d slots, t(1)=%.1f ms, t(%d)=%.1f ms (placeholder figures), "
+            "Fleet: %d workers x %d slots, t(1)=%.2f ms, t(%d)=%.2f ms (%s), "
                 + "%.0f%% step noise, prelude+coda = %.1f steps/token; %d tokens/request; "
                 + "capacity at default r = %.0f req/s.  %n",
             fleet.workers(),
@@ -89,6 +89,7 @@ public final class SimulationMain {
             fleet.stepTimes().secondsPerStep(1) * 1e3,
             fleet.maxBatch(),
             fleet.stepTimes().secondsPerStep(fleet.maxBatch()) * 1e3,
+            FleetSpec.MEASURED_SOURCE,
             fleet.stepNoise() * 100,
             fleet.overheadStepsPerToken(),
             workload.tokensPerRequest(),

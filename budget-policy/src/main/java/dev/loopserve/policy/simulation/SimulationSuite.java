@@ -49,6 +49,18 @@ public final class SimulationSuite {
     return Trace.step(BASE_LOAD * c, OVERLOAD * c, 20, 20, 20);
   }
 
+  /**
+   * 0.7x capacity-at-default for 20 s, then three times that arrival rate (2.1x) for 20 s, then
+   * 0.7x for 20 s: a 3x step in load. Unlike {@link #overloadStep()} it stays within what the fleet
+   * can serve at the smallest budget whenever r = min costs under a third of r = default (the
+   * trained demo model: min 1, default 4, so r = 1 sustains 2.5x capacity-at-default and a 3x
+   * capacity step is beyond every policy).
+   */
+  public Trace loadStep() {
+    double c = capacityAtDefault();
+    return Trace.step(BASE_LOAD * c, 3 * BASE_LOAD * c, 20, 20, 20).named("load-step-3x");
+  }
+
   /** 0.5x capacity-at-default with a 2 s burst at 3x every 10 s, for 60 s. */
   public Trace bursts() {
     double c = capacityAtDefault();
@@ -56,7 +68,7 @@ public final class SimulationSuite {
   }
 
   public List<Trace> traces() {
-    return List.of(steady(), overloadStep(), bursts());
+    return List.of(steady(), overloadStep(), loadStep(), bursts());
   }
 
   /** Policy name to a factory of fresh instances: adaptive, fixed-min, fixed-default, fixed-max. */

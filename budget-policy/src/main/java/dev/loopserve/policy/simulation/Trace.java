@@ -62,6 +62,11 @@ public record Trace(String name, List<Segment> segments) {
     return new Trace("bursts", s);
   }
 
+  /** The same arrivals under another name. */
+  public Trace named(String other) {
+    return new Trace(other, segments);
+  }
+
   public double seconds() {
     return segments.stream().mapToDouble(Segment::seconds).sum();
   }

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.cloud.stream.binder.test.OutputDestination;
 import org.springframework.cloud.stream.binder.test.TestChannelBinderConfiguration;
@@ -30,6 +31,8 @@ import tools.jackson.databind.json.JsonMapper;
     properties = {
       "spring.cloud.stream.default-binder=integration",
       "management.server.port=0",
+      // @SpringBootTest turns metric export off; the scrape endpoint is what this checks.
+      "management.defaults.metrics.export.enabled=true",
       "loopserve.scheduler.models-dir=src/test/resources/models",
       "loopserve.scheduler.recovery=false",
       "loopserve.scheduler.lag-interval=1h",
@@ -44,6 +47,7 @@ class PolicyApiTest {
   static final String TOKEN = "s3cret";
 
   @LocalServerPort int port;
+  @LocalManagementPort int managementPort;
   @Autowired OutputDestination output;
 
   private final HttpClient http = HttpClient.newHttpClient();
@@ -87,6 +91,23 @@ class PolicyApiTest {
                 .get("maxSteps")
                 .asInt())
         .isEqualTo(8);
+  }
+
+  @Test
+  void prometheusScrapesTheSchedulerMetersPerModel() throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body())
+        .contains("loopserve_desired_replicas{model=\"tiny\"} 1.0")
+        .contains("loopserve_assigned_max_steps_bucket{model=\"tiny\"")
+        .contains("loopserve_decisions_total{model=\"tiny\"}")
+        .contains("loopserve_decisions_degraded_total{model=\"tiny\"}");
   }
 
   @Test

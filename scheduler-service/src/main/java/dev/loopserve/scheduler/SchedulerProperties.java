@@ -46,7 +46,7 @@ public record SchedulerProperties(
     @NotNull @DefaultValue("2s") Duration lagInterval,
     @NotNull @DefaultValue("10s") Duration policyInterval,
     @DefaultValue("true") boolean recovery,
-    @NotNull @DefaultValue("15s") Duration recoveryTimeout,
+    @NotNull @DefaultValue("10s") Duration recoveryTimeout,
     @DefaultValue("100") int maxReplicas) {
 
   /** The budget policy's configuration from these settings. */

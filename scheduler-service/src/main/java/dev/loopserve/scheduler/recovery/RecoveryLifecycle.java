@@ -8,25 +8,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.InitializingBean;
 
 /**
- * Runs {@link StateRecovery} once at start-up, before the stream bindings start consuming prompts
- * (a lower phase than Spring Cloud Stream's input bindings). If the cluster is not there yet the
- * service still starts and the recovery is retried in the background until it succeeds; until then
- * {@link #recovered()} is false and nothing is published to the policy topic.
+ * Runs {@link StateRecovery} once when the bean is initialized. The prompt router depends on this
+ * bean, so the first attempt completes before the {@code schedule} function exists and hence before
+ * its binding consumes a prompt (Spring Cloud Stream binds functions while the context is
+ * refreshed, before any lifecycle phase). If the cluster is not there yet the service still starts
+ * and the recovery is retried in the background until it succeeds; until then {@link #recovered()}
+ * is false and nothing is published to the policy topic.
  */
-public final class RecoveryLifecycle implements SmartLifecycle, BooleanSupplier {
-
-  /** Before the input bindings (Integer.MAX_VALUE - 1000), after everything else. */
-  static final int PHASE = Integer.MAX_VALUE - 2000;
+public final class RecoveryLifecycle implements InitializingBean, DisposableBean, BooleanSupplier {
 
   private static final Logger log = LoggerFactory.getLogger(RecoveryLifecycle.class);
 
   private final Callable<StateRecovery.Outcome> recovery;
   private final Duration retryInterval;
   private volatile boolean recovered;
-  private volatile boolean running;
   private ScheduledExecutorService retries;
 
   /**
@@ -48,8 +47,7 @@ public final class RecoveryLifecycle implements SmartLifecycle, BooleanSupplier 
   }
 
   @Override
-  public synchronized void start() {
-    running = true;
+  public synchronized void afterPropertiesSet() {
     if (attempt()) {
       return;
     }
@@ -86,20 +84,9 @@ public final class RecoveryLifecycle implements SmartLifecycle, BooleanSupplier 
   }
 
   @Override
-  public synchronized void stop() {
-    running = false;
+  public synchronized void destroy() {
     if (retries != null) {
       retries.shutdownNow();
     }
-  }
-
-  @Override
-  public boolean isRunning() {
-    return running;
-  }
-
-  @Override
-  public int getPhase() {
-    return PHASE;
   }
 }

@@ -13,6 +13,7 @@ import dev.loopserve.scheduler.budget.AdaptiveBudgetPolicy;
 import dev.loopserve.scheduler.budget.BudgetPolicy;
 import dev.loopserve.scheduler.lag.ConsumerLagReader;
 import dev.loopserve.scheduler.lag.LagPoller;
+import dev.loopserve.scheduler.recovery.RecoveryLifecycle;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -65,9 +66,14 @@ class StreamConfiguration {
                 .build());
   }
 
+  /** Needs the recovered state: no prompt is budgeted before overrides and work are read back. */
   @Bean
   PromptRouter promptRouter(
-      MessageCodec codec, BudgetPolicy policy, StatusPublisher status, Clock clock) {
+      MessageCodec codec,
+      BudgetPolicy policy,
+      StatusPublisher status,
+      Clock clock,
+      RecoveryLifecycle recovery) {
     return new PromptRouter(codec, policy, status, clock);
   }
 

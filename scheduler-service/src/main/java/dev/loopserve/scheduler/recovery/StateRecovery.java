@@ -49,6 +49,8 @@ public final class StateRecovery {
 
   private static final Logger log = LoggerFactory.getLogger(StateRecovery.class);
 
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+
   /** What one run restored. */
   public record Outcome(int policies, int outstanding) {}
 
@@ -86,6 +88,12 @@ public final class StateRecovery {
    */
   public Outcome run() throws Exception {
     Instant deadline = clock.instant().plus(timeout);
+    // Fail fast without a cluster: start-up waits for this attempt, and the binder's own
+    // provisioning timeouts already delay a start without Kafka (liveness has to see it in time).
+    admin
+        .describeCluster()
+        .nodes()
+        .get(Math.min(CONNECT_TIMEOUT.toMillis(), timeout.toMillis()), TimeUnit.MILLISECONDS);
     int policies = recoverPolicies(deadline);
     int outstanding = 0;
     for (String model : policy.policies().manifests().names()) {

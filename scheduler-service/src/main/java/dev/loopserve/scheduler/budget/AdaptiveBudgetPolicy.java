@@ -91,14 +91,22 @@ public final class AdaptiveBudgetPolicy implements BudgetPolicy {
         cost.workSteps(range.defaultSteps(), maxTokens));
   }
 
+  /**
+   * Feeds a heartbeat. An idle worker reports batch size 0 with its last step-time EWMA, which the
+   * tracker would ignore (it keys step times by batch size), so a fleet that drains between
+   * heartbeats would never be measured and the policy would keep its pessimistic cold-start guess.
+   * Such a time is attributed to batch 1: it was measured at some batch of at least 1, and t(b)
+   * grows with b, so this errs towards a slower fleet.
+   */
   public void heartbeat(WorkerHeartbeat h) {
+    int measuredAt = h.batchSize() == 0 && h.secondsPerStep() > 0 ? 1 : h.batchSize();
     try {
       tracker.heartbeat(
           new WorkerSample(
               h.workerId(),
               h.model(),
               h.secondsPerStep(),
-              h.batchSize(),
+              measuredAt,
               h.maxBatch(),
               h.freeSlots(),
               h.queueDepth()));

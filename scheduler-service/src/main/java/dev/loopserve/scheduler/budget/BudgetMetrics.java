@@ -16,6 +16,10 @@ public final class BudgetMetrics {
 
   private static final double[] STEP_BUCKETS = {1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64};
 
+  private static final double[] ERROR_BUCKETS = {
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30
+  };
+
   private final MeterRegistry registry;
 
   public BudgetMetrics(MeterRegistry registry) {
@@ -43,24 +47,23 @@ public final class BudgetMetrics {
   }
 
   /**
+   * Records the prediction's error by direction ({@code under}: the request finished later than
+   * predicted; {@code over}: earlier), since a distribution summary drops negative values. The bias
+   * is (sum under - sum over) / count, the mean absolute error (sum under + sum over) / count.
+   *
    * @param predictedMs predicted latency from submission
    * @param actualMs measured latency from submission to the result
    */
   public void latency(String model, long predictedMs, long actualMs) {
-    double error = (actualMs - predictedMs) / 1000.0;
+    long error = actualMs - predictedMs;
     DistributionSummary.builder("loopserve.latency.prediction.error")
-        .description("Actual minus predicted latency from submission (bias: mean)")
+        .description("Error of the predicted latency from submission, by direction")
         .baseUnit("seconds")
         .tag("model", model)
+        .tag("direction", error > 0 ? "under" : "over")
+        .serviceLevelObjectives(ERROR_BUCKETS)
         .register(registry)
-        .record(error);
-    DistributionSummary.builder("loopserve.latency.prediction.abs.error")
-        .description("Absolute error of the predicted latency")
-        .baseUnit("seconds")
-        .tag("model", model)
-        .publishPercentileHistogram()
-        .register(registry)
-        .record(Math.abs(error));
+        .record(Math.abs(error) / 1000.0);
   }
 
   private DistributionSummary assigned(String model) {

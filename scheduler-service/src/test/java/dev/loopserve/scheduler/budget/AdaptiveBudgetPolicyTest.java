@@ -89,6 +89,17 @@ class AdaptiveBudgetPolicyTest {
   }
 
   @Test
+  void anIdleWorkersLastStepTimeCountsSoAnIdleFleetIsNotTakenForAColdOne() {
+    // Idle heartbeat: no batch running, last EWMA 0.5 ms a step.
+    policy.heartbeat(new WorkerHeartbeat("w1", "m", clock.millis(), 0.0005, 0, 16, 16, 0));
+
+    Assignment a = policy.assign(prompt("r1", RecurrenceRequest.NONE, Priority.INTERACTIVE));
+
+    assertThat(a.budget().maxSteps()).isEqualTo(32);
+    assertThat(a.degraded()).isFalse();
+  }
+
+  @Test
   void anOverloadedFleetFallsToTheMinimumAndSaysSo() {
     heartbeat("w1", 0.05); // 50 ms a step: even r = 1 misses 500 ms behind a queue
     for (int i = 0; i < 200; i++) {
@@ -119,9 +130,22 @@ class AdaptiveBudgetPolicyTest {
     policy.finished(done);
     policy.finished(done); // redelivered: counted once
     assertThat(outstanding()).isZero();
-    var error = registry.get("loopserve.latency.prediction.error").tag("model", "m").summary();
-    assertThat(error.count()).isEqualTo(1);
-    assertThat(error.totalAmount()).isEqualTo(0.25, org.assertj.core.data.Offset.offset(1e-9));
+    var late =
+        registry
+            .get("loopserve.latency.prediction.error")
+            .tags("model", "m", "direction", "under")
+            .summary();
+    assertThat(late.count()).isEqualTo(1);
+    assertThat(late.totalAmount()).isEqualTo(0.25, org.assertj.core.data.Offset.offset(1e-9));
+
+    Assignment b = policy.assign(prompt("r2", RecurrenceRequest.NONE, Priority.STANDARD));
+    policy.finished(result("r2", submitted, submitted + b.predictedLatencyMs() - 100));
+    var early =
+        registry
+            .get("loopserve.latency.prediction.error")
+            .tags("model", "m", "direction", "over")
+            .summary();
+    assertThat(early.totalAmount()).isEqualTo(0.1, org.assertj.core.data.Offset.offset(1e-9));
   }
 
   @Test

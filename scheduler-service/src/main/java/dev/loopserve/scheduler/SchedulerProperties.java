@@ -31,6 +31,9 @@ import org.springframework.validation.annotation.Validated;
  * @param recoveryTimeout how long start-up recovery may wait for the cluster before it continues in
  *     the background
  * @param maxReplicas most replicas {@code loopserve_desired_replicas} asks for
+ * @param typicalTokens tokens a request usually generates, for pricing its work; 0 prices every
+ *     request at its {@code maxTokens} (safe, but pessimistic when answers are shorter: the demo
+ *     model answers in 2 tokens whatever {@code maxTokens} says)
  */
 @Validated
 @ConfigurationProperties("loopserve.scheduler")
@@ -47,7 +50,8 @@ public record SchedulerProperties(
     @NotNull @DefaultValue("10s") Duration policyInterval,
     @DefaultValue("true") boolean recovery,
     @NotNull @DefaultValue("10s") Duration recoveryTimeout,
-    @DefaultValue("100") int maxReplicas) {
+    @DefaultValue("100") int maxReplicas,
+    @jakarta.validation.constraints.PositiveOrZero @DefaultValue("0") int typicalTokens) {
 
   /** The budget policy's configuration from these settings. */
   public PolicyConfig policyConfig() {

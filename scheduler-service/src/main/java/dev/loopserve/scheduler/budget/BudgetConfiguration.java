@@ -21,7 +21,7 @@ class BudgetConfiguration {
 
   @Bean
   ModelManifests modelManifests(SchedulerProperties properties) {
-    return ModelManifests.read(properties.modelsDir());
+    return ModelManifests.read(properties.modelsDir(), properties.typicalTokens());
   }
 
   @Bean

@@ -26,7 +26,7 @@ public final class ModelManifests {
 
   /**
    * Prelude plus coda cost about one core step per token for the demo model's layer counts; every
-   * request is priced at its {@code maxTokens} (0 typical tokens: no guess before traffic).
+   * request is priced at its {@code maxTokens} unless a typical token count is configured.
    */
   private static final double OVERHEAD_STEPS_PER_TOKEN = 1.0;
 
@@ -53,8 +53,17 @@ public final class ModelManifests {
     return new TreeSet<>(profiles.keySet());
   }
 
-  /** Reads every package's manifest; empty when the directory is missing. */
+  /** Reads every package's manifest, pricing requests at their maxTokens. */
   public static ModelManifests read(Path modelsDir) {
+    return read(modelsDir, 0);
+  }
+
+  /**
+   * Reads every package's manifest; empty when the directory is missing.
+   *
+   * @param typicalTokens tokens a request is priced at (at most its maxTokens); 0: maxTokens
+   */
+  public static ModelManifests read(Path modelsDir, int typicalTokens) {
     Map<String, ModelProfile> profiles = new TreeMap<>();
     if (!Files.isDirectory(modelsDir)) {
       log.warn(
@@ -65,7 +74,7 @@ public final class ModelManifests {
     try (Stream<Path> dirs = Files.list(modelsDir)) {
       for (Path manifest :
           dirs.map(d -> d.resolve("model.json")).filter(Files::isRegularFile).sorted().toList()) {
-        ModelProfile p = profile(json.readTree(manifest.toFile()));
+        ModelProfile p = profile(json.readTree(manifest.toFile()), typicalTokens);
         profiles.put(p.model(), p);
         log.info(
             "Model {}: recurrence {}..{} (default {}), exit {}",
@@ -81,14 +90,14 @@ public final class ModelManifests {
     return new ModelManifests(profiles);
   }
 
-  static ModelProfile profile(JsonNode root) {
+  static ModelProfile profile(JsonNode root, int typicalTokens) {
     JsonNode r = root.required("recurrence");
     JsonNode exit = root.path("exit");
     return ModelProfile.builder(root.required("name").asString())
         .recurrence(
             r.required("min").asInt(), r.required("default").asInt(), r.required("max").asInt())
         .exit(exit.path("state_delta").asDouble(0.0), exit.path("kl").asDouble(0.0))
-        .cost(OVERHEAD_STEPS_PER_TOKEN, 0)
+        .cost(OVERHEAD_STEPS_PER_TOKEN, typicalTokens)
         .build();
   }
 }

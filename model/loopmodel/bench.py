@@ -1,6 +1,10 @@
 """Baseline (c) for the runtime benchmark: the PyTorch reference model, one request at a time.
 
     python -m loopmodel.bench --package ../models/loop-demo --threads 1 [--r 8] [--repeat 5]
+    python -m loopmodel.bench --workload ../inference-service/target/bench-workload.json
+
+The second form replays the exact workload the Java benchmark wrote (its prompt
+ids, r, max tokens and thread count), so (a), (b) and (c) run the same prompts.
 
 Prints one JSON line: tokens/s and core steps/s for greedy decoding of the
 package's reference prompts at r (default: the manifest's), with s_0 = 0 and no
@@ -28,10 +32,13 @@ def load_package_model(package: Path) -> LoopedTransformer:
 
 
 @torch.no_grad()
-def run(model: LoopedTransformer, prompts: list[str], r: int, max_tokens: int) -> tuple[int, int]:
+def run(
+    model: LoopedTransformer, prompts: list[list[int]], r: int, max_tokens: int
+) -> tuple[int, int]:
+    """Greedy decoding of each prompt (token ids, <bos> first); returns (tokens, core steps)."""
     tokens = steps = 0
     for prompt in prompts:
-        ids = task.encode(prompt)
+        ids = list(prompt)
         for _ in range(max_tokens):
             nxt = int(model(torch.tensor([ids]), r=r)[0, -1].argmax())
             tokens += 1
@@ -44,18 +51,30 @@ def run(model: LoopedTransformer, prompts: list[str], r: int, max_tokens: int) -
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--package", type=Path, required=True)
+    p.add_argument("--package", type=Path)
+    p.add_argument(
+        "--workload", type=Path, help="bench-workload.json written by the Java benchmark"
+    )
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--r", type=int)
     p.add_argument("--max-tokens", type=int, default=4)
     p.add_argument("--repeat", type=int, default=5)
     ns = p.parse_args(argv)
-    torch.set_num_threads(ns.threads)
-    manifest = json.loads((ns.package / "model.json").read_text())
-    r = ns.r or manifest["recurrence"]["default"]
-    reference = json.loads((ns.package / "reference.json").read_text())
-    prompts = sorted({c["prompt"] for c in reference["cases"]})
-    model = load_package_model(ns.package)
+    if ns.workload:
+        work = json.loads(ns.workload.read_text())
+        package, r, threads = Path(work["model_dir"]), work["r"], work["threads"]
+        max_tokens, prompts = work["max_tokens"], work["prompt_ids"]
+    elif ns.package:
+        package, threads, max_tokens = ns.package, ns.threads, ns.max_tokens
+        manifest = json.loads((package / "model.json").read_text())
+        r = ns.r or manifest["recurrence"]["default"]
+        reference = json.loads((package / "reference.json").read_text())
+        prompts = [task.encode(p) for p in sorted({c["prompt"] for c in reference["cases"]})]
+    else:
+        p.error("give --package or --workload")
+    ns.threads, ns.max_tokens = threads, max_tokens
+    torch.set_num_threads(threads)
+    model = load_package_model(package)
     run(model, prompts[:2], r, ns.max_tokens)  # warm-up
     started = time.perf_counter()
     tokens = steps = 0

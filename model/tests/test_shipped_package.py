@@ -78,3 +78,11 @@ def test_shipped_eval_meets_the_quality_bar(manifest):
     assert bar["default_at_least_95pct"]
     assert bar["no_drop_up_to_default"]
     assert bar["longer_hops_gain_beyond_default"] > 0
+
+
+def test_pytorch_baseline_counts_the_work_it_does():
+    from loopmodel import bench
+
+    model = bench.load_package_model(SHIPPED)
+    tokens, steps = bench.run(model, [task.encode("a=3;b=a+4;c=b*2;c?")], r=4, max_tokens=4)
+    assert (tokens, steps) == (2, 8)  # the digit, then <eos>, each at r=4

@@ -1,6 +1,7 @@
 package dev.loopserve.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
@@ -9,6 +10,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import dev.loopserve.messages.Budget;
+import dev.loopserve.messages.CancelRequest;
 import dev.loopserve.messages.DeadLetter;
 import dev.loopserve.messages.ExitReason;
 import dev.loopserve.messages.FinishReason;
@@ -50,7 +52,14 @@ import tools.jackson.databind.json.JsonMapper;
 @AutoConfigureMockMvc
 @EmbeddedKafka(
     partitions = 1,
-    topics = {Topics.PROMPTS, Topics.STATUS, Topics.RESULTS, Topics.DLQ})
+    topics = {
+      Topics.PROMPTS,
+      Topics.STATUS,
+      Topics.TOKENS,
+      Topics.RESULTS,
+      Topics.CANCELLATIONS,
+      Topics.DLQ
+    })
 @DirtiesContext
 class GatewayKafkaIntegrationTest {
 
@@ -119,6 +128,53 @@ class GatewayKafkaIntegrationTest {
       assertThat(dead.payload()).isEqualTo("{oops");
       assertThat(dead.reason()).contains("InferenceResult");
     }
+  }
+
+  @Test
+  void aCancellationReachesKafkaAndTheCancelledResultEndsThePrompt() throws Exception {
+    String id =
+        json.readTree(
+                mvc.perform(
+                        post("/v1/prompts")
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content("{\"model\":\"tiny\",\"prompt\":\"c=5;c?\"}"))
+                    .andExpect(status().isAccepted())
+                    .andReturn()
+                    .getResponse()
+                    .getContentAsString())
+            .get("id")
+            .asString();
+
+    mvc.perform(delete("/v1/prompts/" + id))
+        .andExpect(status().isAccepted())
+        .andExpect(jsonPath("$.id").value(id))
+        .andExpect(jsonPath("$.status").value("queued"));
+
+    try (Consumer<String, byte[]> consumer = consumer()) {
+      broker.consumeFromAnEmbeddedTopic(consumer, Topics.CANCELLATIONS);
+      CancelRequest cancel = null;
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (cancel == null && System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          if (id.equals(r.key())) {
+            cancel = codec.read(r.value(), CancelRequest.class);
+          }
+        }
+      }
+      assertThat(cancel).as("the cancellation on " + Topics.CANCELLATIONS).isNotNull();
+      assertThat(cancel.requestId()).isEqualTo(id);
+      assertThat(cancel.tenant()).isEqualTo("default");
+    }
+
+    kafka.send(Topics.RESULTS, id, codec.write(cancelled(id))).get();
+    awaitStatus(id, "cancelled");
+
+    mvc.perform(delete("/v1/prompts/" + id))
+        .andExpect(status().isConflict())
+        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
+    mvc.perform(delete("/v1/prompts/no-such-id"))
+        .andExpect(status().isNotFound())
+        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
   }
 
   @Test
@@ -234,6 +290,24 @@ class GatewayKafkaIntegrationTest {
         Budget.fixed(4),
         new Timings(1L, 2L, 3L, 4L),
         1234L,
+        "w1",
+        null);
+  }
+
+  private static InferenceResult cancelled(String id) {
+    return new InferenceResult(
+        id,
+        "default",
+        "tiny",
+        InferenceResult.Status.CANCELLED,
+        "",
+        List.of(),
+        List.of(),
+        List.of(),
+        null,
+        null,
+        null,
+        0L,
         "w1",
         null);
   }

@@ -1,6 +1,7 @@
 package dev.loopserve.gateway.prompt;
 
 import java.net.URI;
+import java.util.Locale;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -40,6 +41,16 @@ final class Problems {
         "Unknown prompt",
         "No prompt with id '" + id + "' is known",
         Map.of("id", id));
+  }
+
+  static ErrorResponseException alreadyFinished(String id, PromptStatus status) {
+    String name = status.name().toLowerCase(Locale.ROOT);
+    return problem(
+        HttpStatus.CONFLICT,
+        "already-finished",
+        "Prompt already finished",
+        "Prompt '" + id + "' has already finished (" + name + "); there is nothing to cancel",
+        Map.of("id", id, "status", name));
   }
 
   static ErrorResponseException kafkaUnavailable(String detail) {

@@ -43,6 +43,12 @@ class PromptConfiguration {
   }
 
   @Bean
+  PromptCancellation promptCancellation(
+      PromptViews views, PromptPublisher publisher, Clock clock, GatewayProperties properties) {
+    return new PromptCancellation(views, publisher::cancel, clock, properties.tenant());
+  }
+
+  @Bean
   PromptViewMaterializer promptViewMaterializer(
       KafkaProperties kafka,
       PromptViews views,

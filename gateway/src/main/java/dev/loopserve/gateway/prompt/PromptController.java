@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.UUID;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -24,6 +25,7 @@ class PromptController {
   private final PromptAdmission admission;
   private final PromptPublisher publisher;
   private final PromptViews views;
+  private final PromptCancellation cancellation;
   private final Clock clock;
   private final String tenant;
 
@@ -31,9 +33,11 @@ class PromptController {
       PromptAdmission admission,
       PromptPublisher publisher,
       PromptViews views,
+      PromptCancellation cancellation,
       Clock clock,
       GatewayProperties properties) {
     this.admission = admission;
+    this.cancellation = cancellation;
     this.publisher = publisher;
     this.views = views;
     this.clock = clock;
@@ -81,5 +85,21 @@ class PromptController {
   @GetMapping("/v1/prompts/{id}")
   PromptResponse get(@PathVariable String id) {
     return views.find(id).map(PromptResponse::of).orElseThrow(() -> Problems.unknownPrompt(id));
+  }
+
+  /**
+   * Accepted, not done: the status becomes {@code cancelled} once the inference service answers,
+   * and a prompt that finishes first keeps its result.
+   */
+  @Operation(
+      summary = "Cancel a prompt that has not finished",
+      description =
+          "202 with the current status once the cancellation is queued; 404 for an unknown id,"
+              + " 409 when the prompt already finished. Poll or stream for status 'cancelled'.")
+  @DeleteMapping("/v1/prompts/{id}")
+  ResponseEntity<PromptResponse> cancel(@PathVariable String id) {
+    return ResponseEntity.accepted()
+        .location(URI.create("/v1/prompts/" + id))
+        .body(PromptResponse.of(cancellation.cancel(id)));
   }
 }

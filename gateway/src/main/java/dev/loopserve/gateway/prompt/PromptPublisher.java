@@ -1,5 +1,6 @@
 package dev.loopserve.gateway.prompt;
 
+import dev.loopserve.messages.CancelRequest;
 import dev.loopserve.messages.MessageCodec;
 import dev.loopserve.messages.PromptSubmitted;
 import dev.loopserve.messages.Topics;
@@ -12,8 +13,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 
 /**
- * Publishes accepted prompts and returns only once Kafka has them, so a 202 means the prompt is
- * durable and will be answered.
+ * Publishes accepted prompts and cancellations and returns only once Kafka has them, so a 202 means
+ * the message is durable and will be acted on.
  */
 class PromptPublisher {
 
@@ -34,16 +35,26 @@ class PromptPublisher {
    *     time
    */
   void publish(PromptSubmitted prompt) {
+    send(Topics.PROMPTS, prompt.requestId(), codec.write(prompt), "prompt");
+  }
+
+  /**
+   * @throws org.springframework.web.ErrorResponseException 503 when Kafka does not acknowledge in
+   *     time
+   */
+  void cancel(CancelRequest cancel) {
+    send(Topics.CANCELLATIONS, cancel.requestId(), codec.write(cancel), "cancellation");
+  }
+
+  private void send(String topic, String requestId, byte[] value, String what) {
     try {
-      kafka
-          .send(Topics.PROMPTS, prompt.requestId(), codec.write(prompt))
-          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      kafka.send(topic, requestId, value).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw Problems.kafkaUnavailable("Interrupted while queueing the prompt; retry");
+      throw Problems.kafkaUnavailable("Interrupted while queueing the " + what + "; retry");
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      log.warn("Could not queue prompt {}: {}", prompt.requestId(), e.toString());
-      throw Problems.kafkaUnavailable("The prompt queue is unavailable; retry shortly");
+      log.warn("Could not queue {} {}: {}", what, requestId, e.toString());
+      throw Problems.kafkaUnavailable("The " + what + " queue is unavailable; retry shortly");
     }
   }
 }

@@ -1,12 +1,14 @@
 package dev.loopserve.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.request;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import dev.loopserve.messages.Budget;
@@ -18,6 +20,7 @@ import dev.loopserve.messages.InferenceResult;
 import dev.loopserve.messages.MessageCodec;
 import dev.loopserve.messages.PromptSubmitted;
 import dev.loopserve.messages.Timings;
+import dev.loopserve.messages.TokenEvent;
 import dev.loopserve.messages.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -145,6 +148,11 @@ class GatewayKafkaIntegrationTest {
             .get("id")
             .asString();
 
+    MvcResult events =
+        mvc.perform(get("/v1/prompts/" + id + "/events").accept(MediaType.TEXT_EVENT_STREAM))
+            .andExpect(request().asyncStarted())
+            .andReturn();
+
     mvc.perform(delete("/v1/prompts/" + id))
         .andExpect(status().isAccepted())
         .andExpect(jsonPath("$.id").value(id))
@@ -166,12 +174,27 @@ class GatewayKafkaIntegrationTest {
       assertThat(cancel.tenant()).isEqualTo("default");
     }
 
+    kafka
+        .send(Topics.TOKENS, id, codec.write(new TokenEvent(id, 0, 9L, "5", 4, ExitReason.KL, 3L)))
+        .get();
     kafka.send(Topics.RESULTS, id, codec.write(cancelled(id))).get();
     awaitStatus(id, "cancelled");
+    // The stream is fed by the same Kafka reader, right after the view changes.
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(events.getResponse().getContentAsString())
+                    .contains("event:queued")
+                    .contains("\"exit_reason\":\"kl\"")
+                    .contains("event:done")
+                    .contains("\"status\":\"cancelled\""));
 
     mvc.perform(delete("/v1/prompts/" + id))
         .andExpect(status().isConflict())
         .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
+    mvc.perform(get("/v1/prompts/no-such-id/events").accept(MediaType.TEXT_EVENT_STREAM))
+        .andExpect(status().isNotFound());
     mvc.perform(delete("/v1/prompts/no-such-id"))
         .andExpect(status().isNotFound())
         .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));

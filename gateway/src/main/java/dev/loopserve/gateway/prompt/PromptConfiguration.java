@@ -49,6 +49,11 @@ class PromptConfiguration {
   }
 
   @Bean
+  PromptEventStreams promptEventStreams(PromptViews views) {
+    return new PromptEventStreams(views, Duration.ofMinutes(30));
+  }
+
+  @Bean
   PromptViewMaterializer promptViewMaterializer(
       KafkaProperties kafka,
       PromptViews views,

@@ -6,6 +6,7 @@ import dev.loopserve.messages.MessageCodec;
 import dev.loopserve.messages.MessageReader;
 import dev.loopserve.messages.PromptSubmitted;
 import dev.loopserve.messages.StatusUpdate;
+import dev.loopserve.messages.TokenEvent;
 import dev.loopserve.messages.Topics;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,9 +26,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Keeps {@link PromptViews} up to date from the prompts, status and results topics. Every replica
- * reads every partition from the beginning with its own consumer (manual assignment, no group, no
- * commits), so any replica can answer for any request and a restart rebuilds the view.
+ * Keeps {@link PromptViews} up to date from the prompts, status, tokens and results topics. Every
+ * replica reads every partition from the beginning with its own consumer (manual assignment, no
+ * group, no commits), so any replica can answer for any request and a restart rebuilds the view.
  *
  * <p>Runs on its own thread; when Kafka is unreachable it retries with a fixed back-off instead of
  * failing the application.
@@ -35,13 +36,15 @@ import org.springframework.context.SmartLifecycle;
 class PromptViewMaterializer implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(PromptViewMaterializer.class);
-  static final List<String> TOPICS = List.of(Topics.PROMPTS, Topics.STATUS, Topics.RESULTS);
+  static final List<String> TOPICS =
+      List.of(Topics.PROMPTS, Topics.STATUS, Topics.TOKENS, Topics.RESULTS);
 
   private final Supplier<Consumer<String, byte[]>> consumerFactory;
   private final PromptViews views;
   private final MessageReader<PromptSubmitted> prompts;
   private final MessageReader<StatusUpdate> statuses;
   private final MessageReader<InferenceResult> results;
+  private final MessageReader<TokenEvent> tokens;
   private final Duration backoff;
 
   private volatile boolean running;
@@ -61,6 +64,7 @@ class PromptViewMaterializer implements SmartLifecycle {
     this.prompts = new MessageReader<>(codec, PromptSubmitted.class, deadLetters, clock::millis);
     this.statuses = new MessageReader<>(codec, StatusUpdate.class, deadLetters, clock::millis);
     this.results = new MessageReader<>(codec, InferenceResult.class, deadLetters, clock::millis);
+    this.tokens = new MessageReader<>(codec, TokenEvent.class, deadLetters, clock::millis);
     this.backoff = backoff;
   }
 
@@ -166,6 +170,10 @@ class PromptViewMaterializer implements SmartLifecycle {
               .ifPresent(views::apply);
       case Topics.STATUS ->
           statuses
+              .read(r.topic(), r.partition(), r.offset(), r.key(), r.value())
+              .ifPresent(views::apply);
+      case Topics.TOKENS ->
+          tokens
               .read(r.topic(), r.partition(), r.offset(), r.key(), r.value())
               .ifPresent(views::apply);
       case Topics.RESULTS ->

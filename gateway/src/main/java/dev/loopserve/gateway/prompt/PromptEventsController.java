@@ -1,0 +1,32 @@
+package dev.loopserve.gateway.prompt;
+
+import io.swagger.v3.oas.annotations.Operation;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/** Streams a prompt's progress as server-sent events. */
+@RestController
+class PromptEventsController {
+
+  private final PromptEventStreams streams;
+
+  PromptEventsController(PromptEventStreams streams) {
+    this.streams = streams;
+  }
+
+  @Operation(
+      summary = "Stream a prompt's progress as server-sent events",
+      description =
+          "Events: queued {id, model, submitted_at}; scheduled {budget, scheduled_at}; token"
+              + " {index, text, steps, exit_reason}, one per generated token in order; done"
+              + " {status, text, finish_reason, error}, after which the stream ends. A client that"
+              + " connects late first receives everything that already happened. 404 for an"
+              + " unknown id.")
+  @GetMapping(path = "/v1/prompts/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+  SseEmitter events(@PathVariable String id) {
+    return streams.open(id);
+  }
+}

@@ -1,5 +1,6 @@
 package dev.loopserve.gateway;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
@@ -18,6 +19,7 @@ import org.springframework.validation.annotation.Validated;
  * @param submitTimeout how long a submission waits for Kafka to acknowledge the prompt before the
  *     client gets 503
  * @param tenant tenant recorded on prompts until API keys exist
+ * @param retention how many finished prompts the in-memory view keeps, and for how long
  */
 @Validated
 @ConfigurationProperties("loopserve.gateway")
@@ -25,4 +27,17 @@ public record GatewayProperties(
     @NotNull @DefaultValue("models") Path modelsDir,
     @Positive @DefaultValue("16") int defaultMaxTokens,
     @NotNull @DefaultValue("5s") Duration submitTimeout,
-    @NotBlank @DefaultValue("default") String tenant) {}
+    @NotBlank @DefaultValue("default") String tenant,
+    @Valid @NotNull @DefaultValue Retention retention) {
+
+  /**
+   * Bounds the view's memory: the oldest finished prompts are forgotten first (their {@code GET}
+   * answers 404 afterwards). Prompts in flight are always kept.
+   *
+   * @param maxFinished finished prompts kept at most
+   * @param maxAge how long a finished prompt is kept after this replica learned its result
+   */
+  public record Retention(
+      @Positive @DefaultValue("100000") int maxFinished,
+      @NotNull @DefaultValue("1h") Duration maxAge) {}
+}

@@ -27,8 +27,9 @@ class PromptConfiguration {
   }
 
   @Bean
-  PromptViews promptViews() {
-    return new PromptViews();
+  PromptViews promptViews(GatewayProperties properties, Clock clock) {
+    GatewayProperties.Retention retention = properties.retention();
+    return new PromptViews(clock, retention.maxFinished(), retention.maxAge());
   }
 
   @Bean

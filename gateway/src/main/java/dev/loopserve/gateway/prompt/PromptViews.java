@@ -4,13 +4,18 @@ import dev.loopserve.messages.InferenceResult;
 import dev.loopserve.messages.PromptSubmitted;
 import dev.loopserve.messages.StatusUpdate;
 import dev.loopserve.messages.TokenEvent;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -20,9 +25,38 @@ import java.util.function.Consumer;
  */
 class PromptViews {
 
+  private record Finished(String id, long atMillis) {}
+
+  private final Clock clock;
+  private final int maxFinished;
+  private final long maxAgeMillis;
   private final Map<String, PromptView> views = new ConcurrentHashMap<>();
+  private final Queue<Finished> finished = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger finishedCount = new AtomicInteger();
   private final Map<String, NavigableMap<Integer, TokenEvent>> tokens = new ConcurrentHashMap<>();
   private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+
+  /** Keeps every prompt: for tests that do not look at retention. */
+  PromptViews() {
+    this(Clock.systemUTC(), Integer.MAX_VALUE, Duration.ofMillis(Long.MAX_VALUE));
+  }
+
+  /**
+   * @param maxFinished finished prompts kept at most; the oldest finished are forgotten first
+   * @param maxAge how long a finished prompt is kept after its result was applied here (checked
+   *     whenever a result is applied)
+   */
+  PromptViews(Clock clock, int maxFinished, Duration maxAge) {
+    if (maxFinished < 1) {
+      throw new IllegalArgumentException("maxFinished must be >= 1");
+    }
+    if (maxAge.isNegative() || maxAge.isZero()) {
+      throw new IllegalArgumentException("maxAge must be positive");
+    }
+    this.clock = clock;
+    this.maxFinished = maxFinished;
+    this.maxAgeMillis = maxAge.toMillis();
+  }
 
   void apply(PromptSubmitted prompt) {
     views.compute(
@@ -39,10 +73,33 @@ class PromptViews {
   }
 
   void apply(InferenceResult result) {
+    boolean[] finishedNow = {false};
     views.compute(
         result.requestId(),
-        (id, view) -> (view == null ? PromptView.unseen(id) : view).with(result));
+        (id, view) -> {
+          finishedNow[0] = view == null || !view.status().terminal();
+          return (view == null ? PromptView.unseen(id) : view).with(result);
+        });
     changed(result.requestId());
+    if (finishedNow[0]) {
+      finished.add(new Finished(result.requestId(), clock.millis()));
+      finishedCount.incrementAndGet();
+    }
+    evict();
+  }
+
+  /** Forgets the oldest finished prompts beyond the count, and any finished longer than the age. */
+  private void evict() {
+    long oldest = clock.millis() - maxAgeMillis;
+    for (Finished head = finished.peek();
+        head != null && (finishedCount.get() > maxFinished || head.atMillis() < oldest);
+        head = finished.peek()) {
+      if (finished.remove(head)) {
+        finishedCount.decrementAndGet();
+        views.remove(head.id());
+        tokens.remove(head.id());
+      }
+    }
   }
 
   /** Keeps the first event seen for each token index, so redelivery changes nothing. */

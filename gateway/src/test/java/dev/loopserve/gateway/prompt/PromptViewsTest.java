@@ -1,11 +1,18 @@
 package dev.loopserve.gateway.prompt;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.loopserve.messages.Budget;
 import dev.loopserve.messages.InferenceResult;
 import dev.loopserve.messages.PromptSubmitted;
 import dev.loopserve.messages.StatusUpdate;
+import dev.loopserve.messages.TokenEvent;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +69,105 @@ class PromptViewsTest {
 
     assertThat(views.find("r1").orElseThrow()).isEqualTo(once);
     assertThat(views.size()).isEqualTo(1);
+  }
+
+  @Test
+  void forgetsTheOldestFinishedPromptsBeyondTheCountButNeverOneInFlight() {
+    MutableClock clock = new MutableClock();
+    PromptViews bounded = new PromptViews(clock, 2, Duration.ofHours(1));
+    for (String id : List.of("a", "b", "c", "live")) {
+      bounded.apply(prompt(id));
+    }
+    bounded.apply(new TokenEvent("a", 0, 1L, "x", 1, null, 1L));
+    bounded.apply(result("a", InferenceResult.Status.SUCCEEDED));
+    bounded.apply(result("b", InferenceResult.Status.FAILED));
+    // Redelivered: still one finished prompt, not two.
+    bounded.apply(result("b", InferenceResult.Status.FAILED));
+    assertThat(bounded.find("a")).isPresent();
+
+    bounded.apply(result("c", InferenceResult.Status.SUCCEEDED));
+
+    assertThat(bounded.find("a")).as("oldest finished").isEmpty();
+    assertThat(bounded.tokens("a")).isEmpty();
+    assertThat(bounded.find("b")).isPresent();
+    assertThat(bounded.find("c")).isPresent();
+    assertThat(bounded.find("live")).isPresent();
+    assertThat(bounded.size()).isEqualTo(3);
+  }
+
+  @Test
+  void forgetsFinishedPromptsOlderThanTheAge() {
+    MutableClock clock = new MutableClock();
+    PromptViews bounded = new PromptViews(clock, 100, Duration.ofSeconds(10));
+    bounded.apply(result("old", InferenceResult.Status.SUCCEEDED));
+    clock.advance(Duration.ofSeconds(10));
+    bounded.apply(result("new", InferenceResult.Status.SUCCEEDED));
+    assertThat(bounded.find("old")).as("exactly the age is still kept").isPresent();
+
+    clock.advance(Duration.ofMillis(1));
+    bounded.apply(result("newer", InferenceResult.Status.SUCCEEDED));
+
+    assertThat(bounded.find("old")).isEmpty();
+    assertThat(bounded.find("new")).isPresent();
+    assertThat(bounded.find("newer")).isPresent();
+  }
+
+  @Test
+  void rejectsRetentionThatKeepsNothing() {
+    assertThatThrownBy(() -> new PromptViews(Clock.systemUTC(), 0, Duration.ofHours(1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new PromptViews(Clock.systemUTC(), 1, Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static final class MutableClock extends Clock {
+    private long millis = 1_000_000L;
+
+    void advance(Duration d) {
+      millis += d.toMillis();
+    }
+
+    @Override
+    public long millis() {
+      return millis;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(millis);
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      throw new UnsupportedOperationException();
+    }
+  }
+
+  private static PromptSubmitted prompt(String id) {
+    return new PromptSubmitted(id, "t", "m", "a=7;a?", 2, 1L, null, null, null, null, null);
+  }
+
+  private static InferenceResult result(String id, InferenceResult.Status status) {
+    return new InferenceResult(
+        id,
+        "t",
+        "m",
+        status,
+        "7",
+        List.of(11L),
+        List.of(4),
+        List.of(),
+        null,
+        Budget.fixed(4),
+        null,
+        10L,
+        "w1",
+        null);
   }
 
   private static PromptSubmitted prompt() {

@@ -19,6 +19,8 @@ import org.springframework.validation.annotation.Validated;
  * @param submitTimeout how long a submission waits for Kafka to acknowledge the prompt before the
  *     client gets 503
  * @param tenant tenant recorded on prompts until API keys exist
+ * @param eventStreamTimeout how long a {@code /v1/prompts/{id}/events} stream stays open before the
+ *     client must reconnect (it replays from the start)
  * @param retention how many finished prompts the in-memory view keeps, and for how long
  */
 @Validated
@@ -28,6 +30,7 @@ public record GatewayProperties(
     @Positive @DefaultValue("16") int defaultMaxTokens,
     @NotNull @DefaultValue("5s") Duration submitTimeout,
     @NotBlank @DefaultValue("default") String tenant,
+    @NotNull @DefaultValue("30m") Duration eventStreamTimeout,
     @Valid @NotNull @DefaultValue Retention retention) {
 
   /**

@@ -50,8 +50,8 @@ class PromptConfiguration {
   }
 
   @Bean
-  PromptEventStreams promptEventStreams(PromptViews views) {
-    return new PromptEventStreams(views, Duration.ofMinutes(30));
+  PromptEventStreams promptEventStreams(PromptViews views, GatewayProperties properties) {
+    return new PromptEventStreams(views, properties.eventStreamTimeout());
   }
 
   @Bean

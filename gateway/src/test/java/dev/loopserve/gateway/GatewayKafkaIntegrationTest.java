@@ -275,19 +275,18 @@ class GatewayKafkaIntegrationTest {
     }
   }
 
-  private JsonNode awaitStatus(String id, String wanted) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    JsonNode view = null;
-    while (System.nanoTime() < deadline) {
-      view =
-          json.readTree(
-              mvc.perform(get("/v1/prompts/" + id)).andReturn().getResponse().getContentAsString());
-      if (wanted.equals(view.path("status").asString())) {
-        return view;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("status never became " + wanted + "; last view " + view);
+  private JsonNode awaitStatus(String id, String wanted) {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () ->
+                json.readTree(
+                    mvc.perform(get("/v1/prompts/" + id))
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString()),
+            view -> wanted.equals(view.path("status").asString()));
   }
 
   private Consumer<String, byte[]> consumer() {

@@ -86,7 +86,7 @@ final class GraphRunner implements AutoCloseable {
       long nanos = System.nanoTime() - start;
       for (int r = 0; r < b; r++) {
         Sequence row = rows.get(r);
-        out.get(((r * len) + len - row.length) * hidden, row.embedded, 0, row.length * hidden);
+        getUnpadded(r, len, row.embedded, row.length);
       }
       return nanos;
     }
@@ -100,12 +100,8 @@ final class GraphRunner implements AutoCloseable {
     ensureFloats(b * len * hidden);
     for (int r = 0; r < b; r++) {
       Sequence row = rows.get(r);
-      int padding = (len - row.length) * hidden;
-      int base = r * len * hidden;
-      embedded.put(base, zeros, 0, padding);
-      embedded.put(base + padding, row.embedded, 0, row.length * hidden);
-      state.put(base, zeros, 0, padding);
-      state.put(base + padding, row.state, 0, row.length * hidden);
+      putLeftPadded(embedded, r, len, row.embedded, row.length);
+      putLeftPadded(state, r, len, row.state, row.length);
     }
     long start = System.nanoTime();
     OnnxTensor tE = embeddedSlot.over(embedded, b, len, hidden);
@@ -120,7 +116,7 @@ final class GraphRunner implements AutoCloseable {
       long nanos = System.nanoTime() - start;
       for (int r = 0; r < b; r++) {
         Sequence row = rows.get(r);
-        out.get(((r * len) + len - row.length) * hidden, row.state, 0, row.length * hidden);
+        getUnpadded(r, len, row.state, row.length);
       }
       return nanos;
     }
@@ -134,10 +130,7 @@ final class GraphRunner implements AutoCloseable {
     ensureFloats(b * len * hidden);
     for (int r = 0; r < b; r++) {
       Sequence row = rows.get(r);
-      int padding = (len - row.length) * hidden;
-      int base = r * len * hidden;
-      state.put(base, zeros, 0, padding);
-      state.put(base + padding, row.state, 0, row.length * hidden);
+      putLeftPadded(state, r, len, row.state, row.length);
     }
     long start = System.nanoTime();
     OnnxTensor tS = stateSlot.over(state, b, len, hidden);
@@ -154,6 +147,21 @@ final class GraphRunner implements AutoCloseable {
       }
       return nanos;
     }
+  }
+
+  /**
+   * Writes one row's [length, hidden] values right-aligned in a [len, hidden] slot, zeros before.
+   */
+  private void putLeftPadded(FloatBuffer dst, int row, int len, float[] values, int length) {
+    int padding = (len - length) * hidden;
+    int base = row * len * hidden;
+    dst.put(base, zeros, 0, padding);
+    dst.put(base + padding, values, 0, length * hidden);
+  }
+
+  /** Reads one row's real positions back out of the [batch, len, hidden] output. */
+  private void getUnpadded(int row, int len, float[] values, int length) {
+    out.get(((row * len) + len - length) * hidden, values, 0, length * hidden);
   }
 
   private void fillMaskAndPositions(List<Sequence> rows, int len) {

@@ -2,6 +2,7 @@ package dev.loopserve.inference.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import ai.onnxruntime.OrtEnvironment;
 import dev.loopserve.inference.TestModels;
@@ -104,9 +105,12 @@ class BatchEngineTest {
               1);
       List<GeneratedToken> tokens = new CopyOnWriteArrayList<>();
       Ticket ticket = engine.submit(request, tokens::add);
-      while (tokens.isEmpty()) {
-        Thread.sleep(5);
-      }
+      // Poll fast: the cancel has to land while the request is still generating.
+      await()
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(5))
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> !tokens.isEmpty());
       ticket.cancel();
       GenerationResult result = ticket.result().get(30, TimeUnit.SECONDS);
       assertThat(result.status()).isEqualTo(GenerationResult.Status.CANCELLED);

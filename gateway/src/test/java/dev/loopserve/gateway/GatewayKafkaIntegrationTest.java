@@ -251,6 +251,15 @@ class GatewayKafkaIntegrationTest {
 
     assertThat(retry).isEqualTo(first);
     assertThat(other).isNotEqualTo(first);
+    mvc.perform(
+            post("/v1/prompts")
+                .header("Idempotency-Key", "k-1")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content("{\"model\":\"tiny\",\"prompt\":\"b=2;b?\"}"))
+        .andExpect(status().isConflict())
+        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+        .andExpect(
+            jsonPath("$.type").value("https://loopserve.dev/problems/idempotency-key-reused"));
   }
 
   @Test

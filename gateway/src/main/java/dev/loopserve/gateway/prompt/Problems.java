@@ -53,6 +53,19 @@ final class Problems {
         Map.of("id", id, "status", name));
   }
 
+  static ErrorResponseException idempotencyKeyReused(String key, String id) {
+    return problem(
+        HttpStatus.CONFLICT,
+        "idempotency-key-reused",
+        "Idempotency-Key reused with a different body",
+        "Idempotency-Key '"
+            + key
+            + "' was first used for a different request (prompt '"
+            + id
+            + "'); retry with the identical body, or use a new key for a new request",
+        Map.of("id", id));
+  }
+
   static ErrorResponseException kafkaUnavailable(String detail) {
     ErrorResponseException e =
         problem(

@@ -17,22 +17,21 @@ class PromptAdmission {
 
   private final ModelCatalog catalog;
   private final int defaultMaxTokens;
-  private final String tenant;
 
-  PromptAdmission(ModelCatalog catalog, int defaultMaxTokens, String tenant) {
+  PromptAdmission(ModelCatalog catalog, int defaultMaxTokens) {
     if (defaultMaxTokens < 1) {
       throw new IllegalArgumentException("defaultMaxTokens must be >= 1");
     }
     this.catalog = catalog;
     this.defaultMaxTokens = defaultMaxTokens;
-    this.tenant = tenant;
   }
 
   /**
    * @throws org.springframework.web.ErrorResponseException a 404 or 400 problem saying what is
    *     wrong
    */
-  PromptSubmitted admit(SubmitPromptRequest request, String requestId, long nowMillis) {
+  PromptSubmitted admit(
+      SubmitPromptRequest request, String requestId, String tenant, long nowMillis) {
     ModelSpec model =
         catalog
             .find(request.model())

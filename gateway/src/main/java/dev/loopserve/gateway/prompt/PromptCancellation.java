@@ -14,26 +14,24 @@ class PromptCancellation {
   private final PromptViews views;
   private final Consumer<CancelRequest> publisher;
   private final Clock clock;
-  private final String tenant;
 
   /**
    * @param publisher returns once Kafka holds the cancellation, or throws an error response
    */
-  PromptCancellation(
-      PromptViews views, Consumer<CancelRequest> publisher, Clock clock, String tenant) {
+  PromptCancellation(PromptViews views, Consumer<CancelRequest> publisher, Clock clock) {
     this.views = views;
     this.publisher = publisher;
     this.clock = clock;
-    this.tenant = tenant;
   }
 
   /**
    * @return the view as it stands when the cancellation is queued
+   * @param tenant the caller's tenant; another tenant's prompt is unknown to it
    * @throws org.springframework.web.ErrorResponseException 404 for an unknown id, 409 when the
    *     prompt already has its result
    */
-  PromptView cancel(String id) {
-    PromptView view = views.find(id).orElseThrow(() -> Problems.unknownPrompt(id));
+  PromptView cancel(String id, String tenant) {
+    PromptView view = views.find(id, tenant).orElseThrow(() -> Problems.unknownPrompt(id));
     if (view.status().terminal()) {
       throw Problems.alreadyFinished(id, view.status());
     }

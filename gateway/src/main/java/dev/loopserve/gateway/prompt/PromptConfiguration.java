@@ -34,7 +34,7 @@ class PromptConfiguration {
 
   @Bean
   PromptAdmission promptAdmission(ModelCatalog catalog, GatewayProperties properties) {
-    return new PromptAdmission(catalog, properties.defaultMaxTokens(), properties.tenant());
+    return new PromptAdmission(catalog, properties.defaultMaxTokens());
   }
 
   @Bean
@@ -44,9 +44,8 @@ class PromptConfiguration {
   }
 
   @Bean
-  PromptCancellation promptCancellation(
-      PromptViews views, PromptPublisher publisher, Clock clock, GatewayProperties properties) {
-    return new PromptCancellation(views, publisher::cancel, clock, properties.tenant());
+  PromptCancellation promptCancellation(PromptViews views, PromptPublisher publisher, Clock clock) {
+    return new PromptCancellation(views, publisher::cancel, clock);
   }
 
   @Bean

@@ -1,6 +1,6 @@
 package dev.loopserve.gateway.prompt;
 
-import dev.loopserve.gateway.GatewayProperties;
+import dev.loopserve.gateway.security.Caller;
 import io.swagger.v3.oas.annotations.Operation;
 import jakarta.validation.Valid;
 import java.net.URI;
@@ -27,47 +27,50 @@ class PromptController {
   private final PromptViews views;
   private final PromptCancellation cancellation;
   private final Clock clock;
-  private final String tenant;
 
   PromptController(
       PromptAdmission admission,
       PromptPublisher publisher,
       PromptViews views,
       PromptCancellation cancellation,
-      Clock clock,
-      GatewayProperties properties) {
+      Clock clock) {
     this.admission = admission;
     this.cancellation = cancellation;
     this.publisher = publisher;
     this.views = views;
     this.clock = clock;
-    this.tenant = properties.tenant();
   }
 
   /**
    * With an {@code Idempotency-Key}, a retried submission maps to the same request id, so a client
    * that lost the first answer never gets two generations: a prompt this replica already holds is
-   * not queued again, and downstream consumers are idempotent by request id anyway.
+   * not queued again, and downstream consumers are idempotent by request id anyway. The same key
+   * with a different body is a client bug and gets 409.
    */
   @Operation(summary = "Queue a prompt; poll the returned Location for the result")
   @PostMapping("/v1/prompts")
   ResponseEntity<Accepted> submit(
       @Valid @RequestBody SubmitPromptRequest request,
-      @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
-    String id = requestId(idempotencyKey);
-    var existing = views.find(id);
+      @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
+      Caller caller) {
+    String id = requestId(caller.tenant(), idempotencyKey);
+    var prompt = admission.admit(request, id, caller.tenant(), clock.millis());
+    var existing = views.find(id, caller.tenant());
     if (existing.isPresent()) {
       PromptView view = existing.get();
+      if (view.fingerprint() != null
+          && !view.fingerprint().equals(PromptView.fingerprint(prompt))) {
+        throw Problems.idempotencyKeyReused(idempotencyKey, id);
+      }
       return accepted(id, view.model(), view.status());
     }
-    var prompt = admission.admit(request, id, clock.millis());
     publisher.publish(prompt);
     // Read-your-writes on this replica without waiting for the prompt to come back from Kafka.
     views.apply(prompt);
     return accepted(id, prompt.model(), PromptStatus.QUEUED);
   }
 
-  private String requestId(String idempotencyKey) {
+  private static String requestId(String tenant, String idempotencyKey) {
     if (idempotencyKey == null || idempotencyKey.isBlank()) {
       return UUID.randomUUID().toString();
     }
@@ -83,8 +86,11 @@ class PromptController {
 
   @Operation(summary = "Status of a prompt, with its text, recurrence use and timings once done")
   @GetMapping("/v1/prompts/{id}")
-  PromptResponse get(@PathVariable String id) {
-    return views.find(id).map(PromptResponse::of).orElseThrow(() -> Problems.unknownPrompt(id));
+  PromptResponse get(@PathVariable String id, Caller caller) {
+    return views
+        .find(id, caller.tenant())
+        .map(PromptResponse::of)
+        .orElseThrow(() -> Problems.unknownPrompt(id));
   }
 
   /**
@@ -97,9 +103,9 @@ class PromptController {
           "202 with the current status once the cancellation is queued; 404 for an unknown id,"
               + " 409 when the prompt already finished. Poll or stream for status 'cancelled'.")
   @DeleteMapping("/v1/prompts/{id}")
-  ResponseEntity<PromptResponse> cancel(@PathVariable String id) {
+  ResponseEntity<PromptResponse> cancel(@PathVariable String id, Caller caller) {
     return ResponseEntity.accepted()
         .location(URI.create("/v1/prompts/" + id))
-        .body(PromptResponse.of(cancellation.cancel(id)));
+        .body(PromptResponse.of(cancellation.cancel(id, caller.tenant())));
   }
 }

@@ -38,10 +38,11 @@ class PromptEventStreams {
   }
 
   /**
+   * @param tenant the caller's tenant; another tenant's prompt is unknown to it
    * @throws org.springframework.web.ErrorResponseException 404 for an unknown id
    */
-  SseEmitter open(String id) {
-    if (views.find(id).isEmpty()) {
+  SseEmitter open(String id, String tenant) {
+    if (views.find(id, tenant).isEmpty()) {
       throw Problems.unknownPrompt(id);
     }
     Stream stream = new Stream(id, new SseEmitter(timeout.toMillis()));

@@ -1,5 +1,6 @@
 package dev.loopserve.gateway.prompt;
 
+import dev.loopserve.gateway.security.Caller;
 import io.swagger.v3.oas.annotations.Operation;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -26,7 +27,7 @@ class PromptEventsController {
               + " connects late first receives everything that already happened. 404 for an"
               + " unknown id.")
   @GetMapping(path = "/v1/prompts/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-  SseEmitter events(@PathVariable String id) {
-    return streams.open(id);
+  SseEmitter events(@PathVariable String id, Caller caller) {
+    return streams.open(id, caller.tenant());
   }
 }

@@ -133,6 +133,14 @@ class PromptViews {
     return Optional.ofNullable(views.get(id));
   }
 
+  /**
+   * The prompt if this tenant submitted it. Another tenant's prompt is reported absent, so ids
+   * cannot be probed across tenants (404, not 403).
+   */
+  Optional<PromptView> find(String id, String tenant) {
+    return find(id).filter(v -> v.visibleTo(tenant));
+  }
+
   int size() {
     return views.size();
   }

@@ -17,7 +17,7 @@ class PromptAdmissionTest {
   // A character-level count with <bos>, like the demo tokenizer; enough to test the arithmetic.
   private final ModelSpec model = new ModelSpec("m", "1", 10, 1, 4, 16, p -> p.length() + 1);
   private final PromptAdmission admission =
-      new PromptAdmission(new ModelCatalog(List.of(model)), 16, "t");
+      new PromptAdmission(new ModelCatalog(List.of(model)), 16);
 
   @Test
   void buildsTheKafkaMessageFromTheRequest() {
@@ -25,6 +25,7 @@ class PromptAdmissionTest {
         admission.admit(
             request("m", "abc", 3, new SubmitPromptRequest.Recurrence(2, 5, null, 0.0, true)),
             "id-1",
+            "t",
             42L);
 
     assertThat(p.requestId()).isEqualTo("id-1");
@@ -40,12 +41,13 @@ class PromptAdmissionTest {
   @Test
   void defaultsMaxTokensToWhatTheContextLeaves() {
     // 10 context - (3 chars + bos) = 6 left, below the default of 16.
-    assertThat(admission.admit(request("m", "abc", null, null), "id", 0).maxTokens()).isEqualTo(6);
+    assertThat(admission.admit(request("m", "abc", null, null), "id", "t", 0).maxTokens())
+        .isEqualTo(6);
   }
 
   @Test
   void rejectsUnknownModelsWith404() {
-    assertThatThrownBy(() -> admission.admit(request("nope", "abc", 1, null), "id", 0))
+    assertThatThrownBy(() -> admission.admit(request("nope", "abc", 1, null), "id", "t", 0))
         .isInstanceOfSatisfying(
             ErrorResponseException.class,
             e -> {
@@ -56,7 +58,7 @@ class PromptAdmissionTest {
 
   @Test
   void rejectsPromptsThatDoNotFitTheContextNamingTheLimit() {
-    assertThatThrownBy(() -> admission.admit(request("m", "123456789", 1, null), "id", 0))
+    assertThatThrownBy(() -> admission.admit(request("m", "123456789", 1, null), "id", "t", 0))
         .isInstanceOfSatisfying(
             ErrorResponseException.class,
             e -> {
@@ -64,7 +66,7 @@ class PromptAdmissionTest {
               assertThat(e.getBody().getDetail()).contains("10 tokens").contains("prompt is 10");
               assertThat(e.getBody().getProperties()).containsEntry("max_context", 10);
             });
-    assertThatThrownBy(() -> admission.admit(request("m", "abc", 7, null), "id", 0))
+    assertThatThrownBy(() -> admission.admit(request("m", "abc", 7, null), "id", "t", 0))
         .isInstanceOfSatisfying(
             ErrorResponseException.class,
             e -> assertThat(e.getBody().getDetail()).contains("at most 6 fit"));

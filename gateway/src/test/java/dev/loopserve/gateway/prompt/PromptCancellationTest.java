@@ -21,13 +21,14 @@ class PromptCancellationTest {
   private final List<CancelRequest> published = new ArrayList<>();
   private final PromptCancellation cancellation =
       new PromptCancellation(
-          views, published::add, Clock.fixed(Instant.ofEpochMilli(42), ZoneOffset.UTC), "tenant-a");
+          views, published::add, Clock.fixed(Instant.ofEpochMilli(42), ZoneOffset.UTC));
 
   @Test
   void anInFlightPromptIsCancelledByRequestIdAndKeepsItsStatusUntilTheResult() {
-    views.apply(new PromptSubmitted("r1", "t", "m", "a=1;a?", 2, 1L, null, null, null, null, null));
+    views.apply(
+        new PromptSubmitted("r1", "tenant-a", "m", "a=1;a?", 2, 1L, null, null, null, null, null));
 
-    PromptView view = cancellation.cancel("r1");
+    PromptView view = cancellation.cancel("r1", "tenant-a");
 
     assertThat(view.status()).isEqualTo(PromptStatus.QUEUED);
     assertThat(published).containsExactly(new CancelRequest("r1", "tenant-a", 42L));
@@ -36,7 +37,19 @@ class PromptCancellationTest {
 
   @Test
   void anUnknownIdIs404AndPublishesNothing() {
-    assertThatThrownBy(() -> cancellation.cancel("nope"))
+    assertThatThrownBy(() -> cancellation.cancel("nope", "tenant-a"))
+        .isInstanceOfSatisfying(
+            ErrorResponseException.class,
+            e -> assertThat(e.getStatusCode().value()).isEqualTo(404));
+    assertThat(published).isEmpty();
+  }
+
+  @Test
+  void anotherTenantsPromptIs404AndPublishesNothing() {
+    views.apply(
+        new PromptSubmitted("r1", "tenant-a", "m", "a", 2, 1L, null, null, null, null, null));
+
+    assertThatThrownBy(() -> cancellation.cancel("r1", "tenant-b"))
         .isInstanceOfSatisfying(
             ErrorResponseException.class,
             e -> assertThat(e.getStatusCode().value()).isEqualTo(404));
@@ -48,7 +61,7 @@ class PromptCancellationTest {
     views.apply(
         new InferenceResult(
             "r1",
-            "t",
+            "tenant-a",
             "m",
             InferenceResult.Status.SUCCEEDED,
             "1",
@@ -62,7 +75,7 @@ class PromptCancellationTest {
             "w1",
             null));
 
-    assertThatThrownBy(() -> cancellation.cancel("r1"))
+    assertThatThrownBy(() -> cancellation.cancel("r1", "tenant-a"))
         .isInstanceOfSatisfying(
             ErrorResponseException.class,
             e -> {

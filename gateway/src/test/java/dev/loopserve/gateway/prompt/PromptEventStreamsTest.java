@@ -5,6 +5,8 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.request;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import dev.loopserve.gateway.security.Caller;
+import dev.loopserve.gateway.security.CallerArgumentResolver;
 import dev.loopserve.messages.Budget;
 import dev.loopserve.messages.ExitReason;
 import dev.loopserve.messages.FinishReason;
@@ -30,7 +32,9 @@ class PromptEventStreamsTest {
   private final PromptViews views = new PromptViews();
   private final PromptEventStreams streams = new PromptEventStreams(views, Duration.ofMinutes(1));
   private final MockMvc mvc =
-      MockMvcBuilders.standaloneSetup(new PromptEventsController(streams)).build();
+      MockMvcBuilders.standaloneSetup(new PromptEventsController(streams))
+          .setCustomArgumentResolvers(new CallerArgumentResolver(new Caller("t", "test", false)))
+          .build();
 
   @Test
   void aLateClientGetsTheHistoryThenTheLiveEventsInOrder() throws Exception {

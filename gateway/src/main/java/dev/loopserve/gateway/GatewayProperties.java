@@ -1,6 +1,8 @@
 package dev.loopserve.gateway;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
@@ -8,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -22,6 +25,8 @@ import org.springframework.validation.annotation.Validated;
  * @param eventStreamTimeout how long a {@code /v1/prompts/{id}/events} stream stays open before the
  *     client must reconnect (it replays from the start)
  * @param retention how many finished prompts the in-memory view keeps, and for how long
+ * @param backpressure when submissions are refused because a model cannot keep up
+ * @param maxBodySize the largest request body accepted (413 beyond it)
  */
 @Validated
 @ConfigurationProperties("loopserve.gateway")
@@ -31,7 +36,9 @@ public record GatewayProperties(
     @NotNull @DefaultValue("5s") Duration submitTimeout,
     @NotBlank @DefaultValue("default") String tenant,
     @NotNull @DefaultValue("30m") Duration eventStreamTimeout,
-    @Valid @NotNull @DefaultValue Retention retention) {
+    @Valid @NotNull @DefaultValue Retention retention,
+    @Valid @NotNull @DefaultValue Backpressure backpressure,
+    @NotNull @DefaultValue("1MB") DataSize maxBodySize) {
 
   /**
    * Bounds the view's memory: the oldest finished prompts are forgotten first (their {@code GET}
@@ -43,4 +50,23 @@ public record GatewayProperties(
   public record Retention(
       @Positive @DefaultValue("100000") int maxFinished,
       @NotNull @DefaultValue("1h") Duration maxAge) {}
+
+  /**
+   * Load shedding at the door: 429 with a Retry-After derived from the measured drain rate, rather
+   * than a queue that grows until every prompt misses its target.
+   *
+   * @param maxQueued prompts per model accepted and not yet finished (suite-wide) before new ones
+   *     are refused
+   * @param maxDegradation refuse a priority's prompts once the scheduler has cut its recurrence
+   *     this far toward the model's minimum (0..1); unset never refuses on degradation
+   * @param drainWindow how far back finished results count toward a model's drain rate
+   * @param fallbackRetryAfter Retry-After when no result finished within the window
+   * @param maxRetryAfter the longest Retry-After suggested
+   */
+  public record Backpressure(
+      @Positive @DefaultValue("2000") int maxQueued,
+      @DecimalMin("0") @DecimalMax("1") Double maxDegradation,
+      @NotNull @DefaultValue("30s") Duration drainWindow,
+      @NotNull @DefaultValue("5s") Duration fallbackRetryAfter,
+      @NotNull @DefaultValue("60s") Duration maxRetryAfter) {}
 }

@@ -61,6 +61,7 @@ import tools.jackson.databind.json.JsonMapper;
       Topics.TOKENS,
       Topics.RESULTS,
       Topics.CANCELLATIONS,
+      Topics.POLICY,
       Topics.DLQ
     })
 @DirtiesContext

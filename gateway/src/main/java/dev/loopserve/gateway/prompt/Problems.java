@@ -66,6 +66,23 @@ final class Problems {
         Map.of("id", id));
   }
 
+  static ErrorResponseException overloaded(
+      String detail, long retryAfterSeconds, Map<String, Object> properties) {
+    ErrorResponseException e =
+        problem(HttpStatus.TOO_MANY_REQUESTS, "overloaded", "Model overloaded", detail, properties);
+    e.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
+    return e;
+  }
+
+  static ErrorResponseException deadlineUnreachable(String detail, Map<String, Object> properties) {
+    return problem(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        "deadline-unreachable",
+        "Deadline cannot be met",
+        detail,
+        properties);
+  }
+
   static ErrorResponseException kafkaUnavailable(String detail) {
     ErrorResponseException e =
         problem(

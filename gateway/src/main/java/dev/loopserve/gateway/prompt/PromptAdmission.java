@@ -17,18 +17,24 @@ class PromptAdmission {
 
   private final ModelCatalog catalog;
   private final int defaultMaxTokens;
+  private final LoadShedding shedding;
 
   PromptAdmission(ModelCatalog catalog, int defaultMaxTokens) {
+    this(catalog, defaultMaxTokens, LoadShedding.off());
+  }
+
+  PromptAdmission(ModelCatalog catalog, int defaultMaxTokens, LoadShedding shedding) {
     if (defaultMaxTokens < 1) {
       throw new IllegalArgumentException("defaultMaxTokens must be >= 1");
     }
     this.catalog = catalog;
     this.defaultMaxTokens = defaultMaxTokens;
+    this.shedding = shedding;
   }
 
   /**
    * @throws org.springframework.web.ErrorResponseException a 404 or 400 problem saying what is
-   *     wrong
+   *     wrong, or 429/503 when the model cannot take more work (see {@link Backpressure})
    */
   PromptSubmitted admit(
       SubmitPromptRequest request, String requestId, String tenant, long nowMillis) {
@@ -75,19 +81,32 @@ class PromptAdmission {
               "max_context",
               model.maxContext()));
     }
-    return new PromptSubmitted(
-        requestId,
-        tenant,
-        model.name(),
-        request.prompt(),
-        maxTokens,
-        nowMillis,
-        new Sampling(
-            request.temperature(), request.topP(), request.topK(), request.seed(), request.stop()),
-        recurrence(request.recurrence(), model),
-        request.priority(),
-        request.latencyTargetMs(),
-        null);
+    Long deadline = request.deadline() == null ? null : request.deadline().toEpochMilli();
+    if (deadline != null && deadline <= nowMillis) {
+      throw Problems.invalid(
+          "deadline " + request.deadline() + " has already passed; send a time in the future",
+          Map.of("deadline", request.deadline().toString()));
+    }
+    PromptSubmitted prompt =
+        new PromptSubmitted(
+            requestId,
+            tenant,
+            model.name(),
+            request.prompt(),
+            maxTokens,
+            nowMillis,
+            new Sampling(
+                request.temperature(),
+                request.topP(),
+                request.topK(),
+                request.seed(),
+                request.stop()),
+            recurrence(request.recurrence(), model),
+            request.priority(),
+            request.latencyTargetMs(),
+            deadline);
+    shedding.check(prompt, nowMillis);
+    return prompt;
   }
 
   private static RecurrenceRequest recurrence(SubmitPromptRequest.Recurrence r, ModelSpec model) {

@@ -33,8 +33,29 @@ class PromptConfiguration {
   }
 
   @Bean
-  PromptAdmission promptAdmission(ModelCatalog catalog, GatewayProperties properties) {
-    return new PromptAdmission(catalog, properties.defaultMaxTokens());
+  Backlog backlog(PromptViews views, GatewayProperties properties, Clock clock) {
+    Backlog backlog = new Backlog(clock, properties.backpressure().drainWindow());
+    backlog.follow(views);
+    return backlog;
+  }
+
+  @Bean
+  SchedulerPolicies schedulerPolicies() {
+    return new SchedulerPolicies();
+  }
+
+  @Bean
+  PromptAdmission promptAdmission(
+      ModelCatalog catalog,
+      GatewayProperties properties,
+      Backlog backlog,
+      SchedulerPolicies policies) {
+    GatewayProperties.Backpressure b = properties.backpressure();
+    var policy =
+        new Backpressure(
+            b.maxQueued(), b.maxDegradation(), b.fallbackRetryAfter(), b.maxRetryAfter());
+    return new PromptAdmission(
+        catalog, properties.defaultMaxTokens(), new LoadShedding(policy, backlog, policies));
   }
 
   @Bean
@@ -57,6 +78,7 @@ class PromptConfiguration {
   PromptViewMaterializer promptViewMaterializer(
       KafkaProperties kafka,
       PromptViews views,
+      SchedulerPolicies policies,
       MessageCodec codec,
       DeadLetterSink deadLetters,
       Clock clock) {
@@ -69,7 +91,13 @@ class PromptConfiguration {
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     return new PromptViewMaterializer(
-        () -> new KafkaConsumer<>(props), views, codec, deadLetters, clock, Duration.ofSeconds(2));
+        () -> new KafkaConsumer<>(props),
+        views,
+        policies,
+        codec,
+        deadLetters,
+        clock,
+        Duration.ofSeconds(2));
   }
 
   @Bean

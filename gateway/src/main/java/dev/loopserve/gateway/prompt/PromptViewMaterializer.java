@@ -4,6 +4,7 @@ import dev.loopserve.messages.DeadLetterSink;
 import dev.loopserve.messages.InferenceResult;
 import dev.loopserve.messages.MessageCodec;
 import dev.loopserve.messages.MessageReader;
+import dev.loopserve.messages.PolicySnapshot;
 import dev.loopserve.messages.PromptSubmitted;
 import dev.loopserve.messages.StatusUpdate;
 import dev.loopserve.messages.TokenEvent;
@@ -37,7 +38,7 @@ class PromptViewMaterializer implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(PromptViewMaterializer.class);
   static final List<String> TOPICS =
-      List.of(Topics.PROMPTS, Topics.STATUS, Topics.TOKENS, Topics.RESULTS);
+      List.of(Topics.PROMPTS, Topics.STATUS, Topics.TOKENS, Topics.RESULTS, Topics.POLICY);
 
   private final Supplier<Consumer<String, byte[]>> consumerFactory;
   private final PromptViews views;
@@ -45,6 +46,8 @@ class PromptViewMaterializer implements SmartLifecycle {
   private final MessageReader<StatusUpdate> statuses;
   private final MessageReader<InferenceResult> results;
   private final MessageReader<TokenEvent> tokens;
+  private final SchedulerPolicies policies;
+  private final MessageReader<PolicySnapshot> policySnapshots;
   private final Duration backoff;
 
   private volatile boolean running;
@@ -55,6 +58,7 @@ class PromptViewMaterializer implements SmartLifecycle {
   PromptViewMaterializer(
       Supplier<Consumer<String, byte[]>> consumerFactory,
       PromptViews views,
+      SchedulerPolicies policies,
       MessageCodec codec,
       DeadLetterSink deadLetters,
       Clock clock,
@@ -65,6 +69,9 @@ class PromptViewMaterializer implements SmartLifecycle {
     this.statuses = new MessageReader<>(codec, StatusUpdate.class, deadLetters, clock::millis);
     this.results = new MessageReader<>(codec, InferenceResult.class, deadLetters, clock::millis);
     this.tokens = new MessageReader<>(codec, TokenEvent.class, deadLetters, clock::millis);
+    this.policies = policies;
+    this.policySnapshots =
+        new MessageReader<>(codec, PolicySnapshot.class, deadLetters, clock::millis);
     this.backoff = backoff;
   }
 
@@ -180,6 +187,10 @@ class PromptViewMaterializer implements SmartLifecycle {
           results
               .read(r.topic(), r.partition(), r.offset(), r.key(), r.value())
               .ifPresent(views::apply);
+      case Topics.POLICY ->
+          policySnapshots
+              .read(r.topic(), r.partition(), r.offset(), r.key(), r.value())
+              .ifPresent(policies::apply);
       default -> log.debug("Ignoring record from {}", r.topic());
     }
   }

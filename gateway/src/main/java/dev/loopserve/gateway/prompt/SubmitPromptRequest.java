@@ -6,6 +6,7 @@ import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -15,6 +16,8 @@ import java.util.List;
  *     context left after the prompt
  * @param recurrence bounds on recurrences per token; the scheduler picks within them
  * @param latencyTargetMs end-to-end latency wanted, for the scheduler
+ * @param deadline when the answer stops being useful (RFC 3339); the prompt expires unanswered
+ *     after it, and is refused at once if the queue ahead cannot drain before it
  */
 record SubmitPromptRequest(
     @NotBlank String model,
@@ -27,7 +30,8 @@ record SubmitPromptRequest(
     Long seed,
     List<String> stop,
     Priority priority,
-    @Positive Long latencyTargetMs) {
+    @Positive Long latencyTargetMs,
+    Instant deadline) {
 
   /**
    * Recurrence bounds; a {@code min_steps} equal to {@code max_steps} forces that depth.

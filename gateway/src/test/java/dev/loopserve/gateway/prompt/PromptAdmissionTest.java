@@ -7,6 +7,7 @@ import dev.loopserve.gateway.model.ModelCatalog;
 import dev.loopserve.gateway.model.ModelSpec;
 import dev.loopserve.messages.Priority;
 import dev.loopserve.messages.PromptSubmitted;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
@@ -83,6 +84,7 @@ class PromptAdmissionTest {
                         1,
                         new SubmitPromptRequest.Recurrence(null, 17, null, null, null)),
                     "id",
+                    "t",
                     0))
         .isInstanceOfSatisfying(
             ErrorResponseException.class,
@@ -96,15 +98,36 @@ class PromptAdmissionTest {
                     request(
                         "m", "a", 1, new SubmitPromptRequest.Recurrence(6, 5, null, null, null)),
                     "id",
+                    "t",
                     0))
         .isInstanceOfSatisfying(
             ErrorResponseException.class,
             e -> assertThat(e.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST));
   }
 
+  @Test
+  void aDeadlineInThePastIs400AndAFutureOneTravelsWithThePrompt() {
+    var late = withDeadline(Instant.ofEpochMilli(1_000));
+    assertThatThrownBy(() -> admission.admit(late, "id", "t", 1_000))
+        .isInstanceOfSatisfying(
+            ErrorResponseException.class,
+            e -> {
+              assertThat(e.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+              assertThat(e.getBody().getDetail()).contains("already passed");
+            });
+    assertThat(
+            admission.admit(withDeadline(Instant.ofEpochMilli(5_000)), "id", "t", 1_000).deadline())
+        .isEqualTo(5_000L);
+  }
+
+  private static SubmitPromptRequest withDeadline(Instant deadline) {
+    return new SubmitPromptRequest(
+        "m", "abc", 1, null, null, null, null, null, null, null, null, deadline);
+  }
+
   private static SubmitPromptRequest request(
       String model, String prompt, Integer maxTokens, SubmitPromptRequest.Recurrence recurrence) {
     return new SubmitPromptRequest(
-        model, prompt, maxTokens, recurrence, null, null, null, null, null, null, null);
+        model, prompt, maxTokens, recurrence, null, null, null, null, null, null, null, null);
   }
 }

@@ -87,6 +87,7 @@ class GatewayKafkaIntegrationTest {
                         """))
             .andExpect(status().isAccepted())
             .andExpect(jsonPath("$.status").value("queued"))
+            .andExpect(header().exists("Retry-After"))
             .andReturn();
     String id = json.readTree(accepted.getResponse().getContentAsString()).get("id").asString();
     assertThat(accepted.getResponse().getHeader("Location")).isEqualTo("/v1/prompts/" + id);

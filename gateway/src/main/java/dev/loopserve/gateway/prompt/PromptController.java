@@ -1,12 +1,16 @@
 package dev.loopserve.gateway.prompt;
 
+import dev.loopserve.gateway.GatewayProperties;
 import dev.loopserve.gateway.security.Caller;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.validation.Valid;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.UUID;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -27,18 +31,24 @@ class PromptController {
   private final PromptViews views;
   private final PromptCancellation cancellation;
   private final Clock clock;
+  private final Backlog backlog;
+  private final long maxRetryAfterSeconds;
 
   PromptController(
       PromptAdmission admission,
       PromptPublisher publisher,
       PromptViews views,
       PromptCancellation cancellation,
-      Clock clock) {
+      Clock clock,
+      Backlog backlog,
+      GatewayProperties properties) {
     this.admission = admission;
     this.cancellation = cancellation;
     this.publisher = publisher;
     this.views = views;
     this.clock = clock;
+    this.backlog = backlog;
+    this.maxRetryAfterSeconds = properties.backpressure().maxRetryAfter().toSeconds();
   }
 
   /**
@@ -48,6 +58,39 @@ class PromptController {
    * with a different body is a client bug and gets 409.
    */
   @Operation(summary = "Queue a prompt; poll the returned Location for the result")
+  @ApiResponse(
+      responseCode = "202",
+      description =
+          "Queued. Location is the prompt's URL; Retry-After estimates the seconds until it is"
+              + " worth polling, from the model's backlog and drain rate")
+  @ApiResponse(
+      responseCode = "400",
+      description = "Unreadable body, unknown field, wrong type, or out of the model's ranges",
+      content = @Content(mediaType = "application/problem+json"))
+  @ApiResponse(
+      responseCode = "404",
+      description = "Unknown model",
+      content = @Content(mediaType = "application/problem+json"))
+  @ApiResponse(
+      responseCode = "409",
+      description = "Idempotency-Key reused with a different body",
+      content = @Content(mediaType = "application/problem+json"))
+  @ApiResponse(
+      responseCode = "413",
+      description = "Body over loopserve.gateway.max-body-size",
+      content = @Content(mediaType = "application/problem+json"))
+  @ApiResponse(
+      responseCode = "415",
+      description = "Content-Type other than application/json",
+      content = @Content(mediaType = "application/problem+json"))
+  @ApiResponse(
+      responseCode = "429",
+      description = "The model's backlog is full; Retry-After says when to retry",
+      content = @Content(mediaType = "application/problem+json"))
+  @ApiResponse(
+      responseCode = "503",
+      description = "Kafka unavailable, or the deadline cannot be met",
+      content = @Content(mediaType = "application/problem+json"))
   @PostMapping("/v1/prompts")
   ResponseEntity<Accepted> submit(
       @Valid @RequestBody SubmitPromptRequest request,
@@ -62,12 +105,12 @@ class PromptController {
           && !view.fingerprint().equals(PromptView.fingerprint(prompt))) {
         throw Problems.idempotencyKeyReused(idempotencyKey, id);
       }
-      return accepted(id, view.model(), view.status());
+      return accepted(id, view.model(), view.status(), retryAfterHint(view.model()));
     }
     publisher.publish(prompt);
     // Read-your-writes on this replica without waiting for the prompt to come back from Kafka.
     views.apply(prompt);
-    return accepted(id, prompt.model(), PromptStatus.QUEUED);
+    return accepted(id, prompt.model(), PromptStatus.QUEUED, retryAfterHint(prompt.model()));
   }
 
   private static String requestId(String tenant, String idempotencyKey) {
@@ -78,13 +121,30 @@ class PromptController {
         .toString();
   }
 
-  private static ResponseEntity<Accepted> accepted(String id, String model, PromptStatus status) {
+  /**
+   * Seconds until the prompts ahead have drained at the measured rate (1 when unknown), capped at
+   * the longest Retry-After the gateway ever suggests.
+   */
+  private long retryAfterHint(String model) {
+    double drain = backlog.drainPerSecond(model);
+    long seconds = drain <= 0 ? 1 : (long) Math.ceil(backlog.queued(model) / drain);
+    return Math.max(1, Math.min(seconds, maxRetryAfterSeconds));
+  }
+
+  private static ResponseEntity<Accepted> accepted(
+      String id, String model, PromptStatus status, long retryAfterSeconds) {
     return ResponseEntity.accepted()
         .location(URI.create("/v1/prompts/" + id))
+        .header(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds))
         .body(new Accepted(id, model, status));
   }
 
   @Operation(summary = "Status of a prompt, with its text, recurrence use and timings once done")
+  @ApiResponse(responseCode = "200", description = "The prompt as this replica knows it")
+  @ApiResponse(
+      responseCode = "404",
+      description = "No such prompt for this caller's tenant",
+      content = @Content(mediaType = "application/problem+json"))
   @GetMapping("/v1/prompts/{id}")
   PromptResponse get(@PathVariable String id, Caller caller) {
     return views
@@ -102,6 +162,15 @@ class PromptController {
       description =
           "202 with the current status once the cancellation is queued; 404 for an unknown id,"
               + " 409 when the prompt already finished. Poll or stream for status 'cancelled'.")
+  @ApiResponse(responseCode = "202", description = "Cancellation queued")
+  @ApiResponse(
+      responseCode = "404",
+      description = "No such prompt for this caller's tenant",
+      content = @Content(mediaType = "application/problem+json"))
+  @ApiResponse(
+      responseCode = "409",
+      description = "Already finished",
+      content = @Content(mediaType = "application/problem+json"))
   @DeleteMapping("/v1/prompts/{id}")
   ResponseEntity<PromptResponse> cancel(@PathVariable String id, Caller caller) {
     return ResponseEntity.accepted()

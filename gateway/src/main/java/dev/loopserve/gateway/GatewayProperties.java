@@ -8,6 +8,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -27,6 +28,7 @@ import org.springframework.validation.annotation.Validated;
  * @param retention how many finished prompts the in-memory view keeps, and for how long
  * @param backpressure when submissions are refused because a model cannot keep up
  * @param maxBodySize the largest request body accepted (413 beyond it)
+ * @param callbacks how results are POSTed to the callback URLs clients give
  */
 @Validated
 @ConfigurationProperties("loopserve.gateway")
@@ -38,7 +40,8 @@ public record GatewayProperties(
     @NotNull @DefaultValue("30m") Duration eventStreamTimeout,
     @Valid @NotNull @DefaultValue Retention retention,
     @Valid @NotNull @DefaultValue Backpressure backpressure,
-    @NotNull @DefaultValue("1MB") DataSize maxBodySize) {
+    @NotNull @DefaultValue("1MB") DataSize maxBodySize,
+    @Valid @NotNull @DefaultValue Callbacks callbacks) {
 
   /**
    * Bounds the view's memory: the oldest finished prompts are forgotten first (their {@code GET}
@@ -69,4 +72,19 @@ public record GatewayProperties(
       @NotNull @DefaultValue("30s") Duration drainWindow,
       @NotNull @DefaultValue("5s") Duration fallbackRetryAfter,
       @NotNull @DefaultValue("60s") Duration maxRetryAfter) {}
+
+  /**
+   * Result callbacks, delivered at least once by whichever replica owns the result's partition.
+   *
+   * @param allowedHosts hosts a {@code callback_url} may name; empty allows any (restrict it where
+   *     the gateway can reach internal services)
+   * @param timeout per attempt, for connecting and for the response
+   * @param attempts tries per result before giving up (the result stays available by polling)
+   * @param backoff wait before the second attempt, doubled before each later one
+   */
+  public record Callbacks(
+      @NotNull @DefaultValue List<String> allowedHosts,
+      @NotNull @DefaultValue("5s") Duration timeout,
+      @Positive @DefaultValue("3") int attempts,
+      @NotNull @DefaultValue("1s") Duration backoff) {}
 }

@@ -11,6 +11,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.request;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.loopserve.messages.Budget;
 import dev.loopserve.messages.CancelRequest;
 import dev.loopserve.messages.DeadLetter;
@@ -22,10 +23,12 @@ import dev.loopserve.messages.PromptSubmitted;
 import dev.loopserve.messages.Timings;
 import dev.loopserve.messages.TokenEvent;
 import dev.loopserve.messages.Topics;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -37,9 +40,11 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.http.MediaType;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.kafka.test.utils.ContainerTestUtils;
 import org.springframework.kafka.test.utils.KafkaTestUtils;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.web.servlet.MockMvc;
@@ -70,6 +75,7 @@ class GatewayKafkaIntegrationTest {
   @Autowired MockMvc mvc;
   @Autowired EmbeddedKafkaBroker broker;
   @Autowired KafkaTemplate<String, byte[]> kafka;
+  @Autowired KafkaListenerEndpointRegistry listeners;
 
   private final MessageCodec codec = new MessageCodec();
   private final JsonMapper json = JsonMapper.builder().build();
@@ -132,6 +138,51 @@ class GatewayKafkaIntegrationTest {
       assertThat(dead.sourceTopic()).isEqualTo(Topics.RESULTS);
       assertThat(dead.payload()).isEqualTo("{oops");
       assertThat(dead.reason()).contains("InferenceResult");
+    }
+  }
+
+  @Test
+  void aFinishedPromptIsPostedToItsCallbackUrl() throws Exception {
+    List<String> received = new CopyOnWriteArrayList<>();
+    HttpServer hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    hook.createContext(
+        "/done",
+        exchange -> {
+          received.add(
+              new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
+    hook.start();
+    try {
+      // The callback group starts at the end of the topic, so it must own its partition first.
+      ContainerTestUtils.waitForAssignment(
+          listeners.getListenerContainer("loopserve-gateway-callbacks"), 1);
+      String url = "http://127.0.0.1:" + hook.getAddress().getPort() + "/done";
+      String id =
+          json.readTree(
+                  mvc.perform(
+                          post("/v1/prompts")
+                              .contentType(MediaType.APPLICATION_JSON)
+                              .content(
+                                  "{\"model\":\"tiny\",\"prompt\":\"d=4;d?\",\"callback_url\":\""
+                                      + url
+                                      + "\"}"))
+                      .andExpect(status().isAccepted())
+                      .andReturn()
+                      .getResponse()
+                      .getContentAsString())
+              .get("id")
+              .asString();
+
+      kafka.send(Topics.RESULTS, id, codec.write(result(id))).get();
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> !received.isEmpty());
+      JsonNode body = json.readTree(received.get(0));
+      assertThat(body.get("id").asString()).isEqualTo(id);
+      assertThat(body.get("status").asString()).isEqualTo("succeeded");
+    } finally {
+      hook.stop(0);
     }
   }
 

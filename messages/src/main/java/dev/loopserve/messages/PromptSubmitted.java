@@ -11,6 +11,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param submittedAt epoch milliseconds at which the gateway accepted the prompt
  * @param latencyTargetMs end-to-end latency the client wants, or null for the priority's default
  * @param deadline epoch milliseconds after which the answer is useless, or null
+ * @param callbackUrl absolute http(s) URL the gateway POSTs the final result to, or null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -26,7 +27,8 @@ public record PromptSubmitted(
     RecurrenceRequest recurrence,
     Priority priority,
     Long latencyTargetMs,
-    Long deadline) {
+    Long deadline,
+    String callbackUrl) {
 
   public PromptSubmitted {
     SchemaVersion.check(schemaVersion);
@@ -54,6 +56,34 @@ public record PromptSubmitted(
       Long latencyTargetMs,
       Long deadline) {
     this(
+        requestId,
+        tenant,
+        model,
+        prompt,
+        maxTokens,
+        submittedAt,
+        sampling,
+        recurrence,
+        priority,
+        latencyTargetMs,
+        deadline,
+        null);
+  }
+
+  public PromptSubmitted(
+      String requestId,
+      String tenant,
+      String model,
+      String prompt,
+      int maxTokens,
+      long submittedAt,
+      Sampling sampling,
+      RecurrenceRequest recurrence,
+      Priority priority,
+      Long latencyTargetMs,
+      Long deadline,
+      String callbackUrl) {
+    this(
         SchemaVersion.CURRENT,
         requestId,
         tenant,
@@ -65,6 +95,7 @@ public record PromptSubmitted(
         recurrence,
         priority,
         latencyTargetMs,
-        deadline);
+        deadline,
+        callbackUrl);
   }
 }

@@ -5,7 +5,13 @@ import dev.loopserve.gateway.model.ModelSpec;
 import dev.loopserve.messages.PromptSubmitted;
 import dev.loopserve.messages.RecurrenceRequest;
 import dev.loopserve.messages.Sampling;
+import java.net.URI;
+import java.util.Collection;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Decides whether a well-formed request can be served and turns it into a {@link PromptSubmitted}.
@@ -18,18 +24,28 @@ class PromptAdmission {
   private final ModelCatalog catalog;
   private final int defaultMaxTokens;
   private final LoadShedding shedding;
+  private final Set<String> callbackHosts;
 
   PromptAdmission(ModelCatalog catalog, int defaultMaxTokens) {
-    this(catalog, defaultMaxTokens, LoadShedding.off());
+    this(catalog, defaultMaxTokens, LoadShedding.off(), Set.of());
   }
 
-  PromptAdmission(ModelCatalog catalog, int defaultMaxTokens, LoadShedding shedding) {
+  /**
+   * @param callbackHosts hosts a callback URL may name; empty allows any
+   */
+  PromptAdmission(
+      ModelCatalog catalog,
+      int defaultMaxTokens,
+      LoadShedding shedding,
+      Collection<String> callbackHosts) {
     if (defaultMaxTokens < 1) {
       throw new IllegalArgumentException("defaultMaxTokens must be >= 1");
     }
     this.catalog = catalog;
     this.defaultMaxTokens = defaultMaxTokens;
     this.shedding = shedding;
+    this.callbackHosts =
+        callbackHosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
   }
 
   /**
@@ -104,9 +120,37 @@ class PromptAdmission {
             recurrence(request.recurrence(), model),
             request.priority(),
             request.latencyTargetMs(),
-            deadline);
+            deadline,
+            callbackUrl(request.callbackUrl()));
     shedding.check(prompt, nowMillis);
     return prompt;
+  }
+
+  private String callbackUrl(URI url) {
+    if (url == null) {
+      return null;
+    }
+    String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+    if (!url.isAbsolute()
+        || !(scheme.equals("http") || scheme.equals("https"))
+        || url.getHost() == null) {
+      throw Problems.invalid(
+          "callback_url must be an absolute http or https URL, such as https://example.com/hook;"
+              + " got '"
+              + url
+              + "'",
+          Map.of("callback_url", url.toString()));
+    }
+    if (!callbackHosts.isEmpty()
+        && !callbackHosts.contains(url.getHost().toLowerCase(Locale.ROOT))) {
+      throw Problems.invalid(
+          "callback_url host '"
+              + url.getHost()
+              + "' is not one this gateway calls back; allowed: "
+              + String.join(", ", new TreeSet<>(callbackHosts)),
+          Map.of("callback_url", url.toString()));
+    }
+    return url.toString();
   }
 
   private static RecurrenceRequest recurrence(SubmitPromptRequest.Recurrence r, ModelSpec model) {

@@ -3,7 +3,10 @@ package dev.loopserve.gateway.prompt;
 import dev.loopserve.gateway.GatewayProperties;
 import dev.loopserve.gateway.model.ModelCatalog;
 import dev.loopserve.messages.DeadLetterSink;
+import dev.loopserve.messages.InferenceResult;
 import dev.loopserve.messages.MessageCodec;
+import dev.loopserve.messages.MessageReader;
+import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -17,6 +20,7 @@ import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.KafkaTemplate;
+import tools.jackson.databind.json.JsonMapper;
 
 @Configuration(proxyBeanMethods = false)
 class PromptConfiguration {
@@ -55,7 +59,40 @@ class PromptConfiguration {
         new Backpressure(
             b.maxQueued(), b.maxDegradation(), b.fallbackRetryAfter(), b.maxRetryAfter());
     return new PromptAdmission(
-        catalog, properties.defaultMaxTokens(), new LoadShedding(policy, backlog, policies));
+        catalog,
+        properties.defaultMaxTokens(),
+        new LoadShedding(policy, backlog, policies),
+        properties.callbacks().allowedHosts());
+  }
+
+  @Bean
+  CallbackListener callbackListener(
+      PromptViews views,
+      GatewayProperties properties,
+      JsonMapper json,
+      MessageCodec codec,
+      Clock clock) {
+    GatewayProperties.Callbacks c = properties.callbacks();
+    HttpClient http =
+        HttpClient.newBuilder()
+            .connectTimeout(c.timeout())
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+    var delivery =
+        new CallbackDelivery(
+            views, http, json, c.timeout(), c.attempts(), c.backoff(), PromptConfiguration::sleep);
+    // Every replica's view reader already dead-letters an unreadable result; once is enough.
+    DeadLetterSink alreadyParked = (key, letter) -> {};
+    return new CallbackListener(
+        delivery, new MessageReader<>(codec, InferenceResult.class, alreadyParked, clock::millis));
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Bean

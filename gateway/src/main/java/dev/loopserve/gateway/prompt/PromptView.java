@@ -18,6 +18,7 @@ import java.util.HexFormat;
  *     until the prompt itself has been seen
  * @param submittedAt epoch ms, or null when only later messages have been seen
  * @param result the final result, or null while the request is in flight
+ * @param callbackUrl where the final result is POSTed, or null
  */
 record PromptView(
     String id,
@@ -29,7 +30,8 @@ record PromptView(
     Long scheduledAt,
     Budget budget,
     String workerId,
-    InferenceResult result) {
+    InferenceResult result,
+    String callbackUrl) {
 
   static PromptView submitted(PromptSubmitted prompt) {
     return new PromptView(
@@ -42,11 +44,13 @@ record PromptView(
         null,
         null,
         null,
-        null);
+        null,
+        prompt.callbackUrl());
   }
 
   static PromptView unseen(String id) {
-    return new PromptView(id, null, null, null, PromptStatus.QUEUED, null, null, null, null, null);
+    return new PromptView(
+        id, null, null, null, PromptStatus.QUEUED, null, null, null, null, null, null);
   }
 
   PromptView with(PromptSubmitted prompt) {
@@ -60,7 +64,8 @@ record PromptView(
         scheduledAt,
         budget,
         workerId,
-        result);
+        result,
+        callbackUrl != null ? callbackUrl : prompt.callbackUrl());
   }
 
   PromptView with(StatusUpdate update) {
@@ -80,7 +85,8 @@ record PromptView(
         update.status() == StatusUpdate.Status.SCHEDULED ? Long.valueOf(update.at()) : scheduledAt,
         status.terminal() || update.budget() == null ? budget : update.budget(),
         update.workerId() != null ? update.workerId() : workerId,
-        result);
+        result,
+        callbackUrl);
   }
 
   PromptView with(InferenceResult finished) {
@@ -101,7 +107,8 @@ record PromptView(
         scheduledAt,
         finished.budget() != null ? finished.budget() : budget,
         finished.workerId() != null ? finished.workerId() : workerId,
-        finished);
+        finished,
+        callbackUrl);
   }
 
   /**
@@ -120,7 +127,8 @@ record PromptView(
             String.valueOf(prompt.recurrence()),
             String.valueOf(prompt.priority()),
             String.valueOf(prompt.latencyTargetMs()),
-            String.valueOf(prompt.deadline()));
+            String.valueOf(prompt.deadline()),
+            String.valueOf(prompt.callbackUrl()));
     try {
       return HexFormat.of()
           .formatHex(

@@ -8,6 +8,7 @@ import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
+import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 
@@ -69,7 +70,14 @@ record SubmitPromptRequest(
             description =
                 "RFC 3339 time after which the answer is useless: the prompt expires unanswered"
                     + " after it, and is refused at once (503) when the queue cannot drain before it")
-        Instant deadline) {
+        Instant deadline,
+    @Schema(
+            description =
+                "Absolute http(s) URL to POST the final result to (the GET /v1/prompts/{id} body,"
+                    + " header Loopserve-Prompt-Id), at least once; hosts may be restricted by"
+                    + " loopserve.gateway.callbacks.allowed-hosts",
+            example = "https://example.com/hooks/loopserve")
+        URI callbackUrl) {
 
   /**
    * Recurrence bounds; a {@code min_steps} equal to {@code max_steps} forces that depth.

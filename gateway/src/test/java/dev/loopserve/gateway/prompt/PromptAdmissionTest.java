@@ -7,6 +7,7 @@ import dev.loopserve.gateway.model.ModelCatalog;
 import dev.loopserve.gateway.model.ModelSpec;
 import dev.loopserve.messages.Priority;
 import dev.loopserve.messages.PromptSubmitted;
+import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -120,14 +121,40 @@ class PromptAdmissionTest {
         .isEqualTo(5_000L);
   }
 
+  @Test
+  void aCallbackUrlMustBeAbsoluteHttpAndOnAnAllowedHost() {
+    var restricted =
+        new PromptAdmission(
+            new ModelCatalog(List.of(model)), 16, LoadShedding.off(), List.of("hooks.example"));
+    assertThat(
+            restricted.admit(withCallback("https://HOOKS.example/x"), "id", "t", 0).callbackUrl())
+        .isEqualTo("https://HOOKS.example/x");
+    for (String bad : List.of("file:///etc/passwd", "/relative", "ftp://hooks.example/x")) {
+      assertThatThrownBy(() -> restricted.admit(withCallback(bad), "id", "t", 0))
+          .as(bad)
+          .isInstanceOfSatisfying(
+              ErrorResponseException.class,
+              e -> assertThat(e.getBody().getDetail()).contains("absolute http or https URL"));
+    }
+    assertThatThrownBy(() -> restricted.admit(withCallback("http://10.0.0.1/x"), "id", "t", 0))
+        .isInstanceOfSatisfying(
+            ErrorResponseException.class,
+            e -> assertThat(e.getBody().getDetail()).contains("allowed: hooks.example"));
+  }
+
+  private static SubmitPromptRequest withCallback(String url) {
+    return new SubmitPromptRequest(
+        "m", "abc", 1, null, null, null, null, null, null, null, null, null, URI.create(url));
+  }
+
   private static SubmitPromptRequest withDeadline(Instant deadline) {
     return new SubmitPromptRequest(
-        "m", "abc", 1, null, null, null, null, null, null, null, null, deadline);
+        "m", "abc", 1, null, null, null, null, null, null, null, null, deadline, null);
   }
 
   private static SubmitPromptRequest request(
       String model, String prompt, Integer maxTokens, SubmitPromptRequest.Recurrence recurrence) {
     return new SubmitPromptRequest(
-        model, prompt, maxTokens, recurrence, null, null, null, null, null, null, null, null);
+        model, prompt, maxTokens, recurrence, null, null, null, null, null, null, null, null, null);
   }
 }

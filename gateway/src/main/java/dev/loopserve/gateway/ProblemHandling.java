@@ -1,7 +1,10 @@
 package dev.loopserve.gateway;
 
 import java.net.URI;
+import java.util.UUID;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -10,6 +13,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
@@ -24,6 +28,8 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
  */
 @RestControllerAdvice
 class ProblemHandling extends ResponseEntityExceptionHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(ProblemHandling.class);
 
   @Override
   protected ResponseEntity<Object> handleMethodArgumentNotValid(
@@ -84,6 +90,27 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
                 .map(Object::toString)
                 .collect(Collectors.joining(" or ")));
     return handleExceptionInternal(ex, problem, headers, status, request);
+  }
+
+  /**
+   * Anything unforeseen is a 500 problem that reveals nothing of the server (no exception text, no
+   * stack trace); the log has the details, under an id the client can quote.
+   */
+  @ExceptionHandler(Exception.class)
+  ResponseEntity<Object> handleUnexpected(Exception ex, WebRequest request) {
+    String incident = UUID.randomUUID().toString();
+    log.error("Unexpected failure, incident {}", incident, ex);
+    ProblemDetail problem =
+        ProblemDetail.forStatusAndDetail(
+            HttpStatus.INTERNAL_SERVER_ERROR,
+            "The gateway failed unexpectedly; retry, and quote incident "
+                + incident
+                + " if it persists");
+    problem.setType(URI.create("https://loopserve.dev/problems/internal"));
+    problem.setTitle("Internal error");
+    problem.setProperty("incident", incident);
+    return handleExceptionInternal(
+        ex, problem, new HttpHeaders(), HttpStatus.INTERNAL_SERVER_ERROR, request);
   }
 
   static String describe(HttpMessageNotReadableException ex) {

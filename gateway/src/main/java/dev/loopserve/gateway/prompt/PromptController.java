@@ -26,6 +26,7 @@ class PromptController {
   private final PromptPublisher publisher;
   private final PromptViews views;
   private final PromptCancellation cancellation;
+  private final PromptQuota quota;
   private final Clock clock;
 
   PromptController(
@@ -33,11 +34,13 @@ class PromptController {
       PromptPublisher publisher,
       PromptViews views,
       PromptCancellation cancellation,
+      PromptQuota quota,
       Clock clock) {
     this.admission = admission;
     this.cancellation = cancellation;
     this.publisher = publisher;
     this.views = views;
+    this.quota = quota;
     this.clock = clock;
   }
 
@@ -47,12 +50,18 @@ class PromptController {
    * not queued again, and downstream consumers are idempotent by request id anyway. The same key
    * with a different body is a client bug and gets 409.
    */
-  @Operation(summary = "Queue a prompt; poll the returned Location for the result")
+  @Operation(
+      summary = "Queue a prompt; poll the returned Location for the result",
+      description =
+          "413 when the prompt has more characters than the API key allows (max-prompt-chars);"
+              + " 429 with Retry-After when the key's tenant already has max-in-flight prompts"
+              + " queued or running (a retry with a known Idempotency-Key is never refused).")
   @PostMapping("/v1/prompts")
   ResponseEntity<Accepted> submit(
       @Valid @RequestBody SubmitPromptRequest request,
       @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
       Caller caller) {
+    quota.checkSize(caller, request.prompt());
     String id = requestId(caller.tenant(), idempotencyKey);
     var prompt = admission.admit(request, id, caller.tenant(), clock.millis());
     var existing = views.find(id, caller.tenant());
@@ -64,6 +73,7 @@ class PromptController {
       }
       return accepted(id, view.model(), view.status());
     }
+    quota.checkInFlight(caller);
     publisher.publish(prompt);
     // Read-your-writes on this replica without waiting for the prompt to come back from Kafka.
     views.apply(prompt);

@@ -144,6 +144,9 @@ class ApiKeyAuthenticationIntegrationTest {
                     "Bearer realm=\"loopserve\", error=\"invalid_token\""));
     mvc.perform(get("/v1/models").header("X-API-Key", "not-a-key"))
         .andExpect(status().isUnauthorized());
+    mvc.perform(get("/v1/prompts/any/events").accept(MediaType.TEXT_EVENT_STREAM))
+        .andExpect(status().isUnauthorized())
+        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
 
     mvc.perform(as(ALICE, get("/v1/models"))).andExpect(status().isOk());
     mvc.perform(get("/v1/models").header("X-API-Key", ALICE)).andExpect(status().isOk());

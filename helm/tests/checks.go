@@ -68,6 +68,7 @@ func Check(objs []Object, repo *Repo, crds CRDs, kafka, prometheus ScalerParams)
 	c.autoscalingTies(kafka, prometheus)
 	c.topicTies()
 	c.monitoringTies()
+	c.apiKeyTies()
 	return c.problems
 }
 

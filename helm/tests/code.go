@@ -64,6 +64,7 @@ type Repo struct {
 var (
 	configPropsRe = regexp.MustCompile(`@ConfigurationProperties\(\s*(?:prefix\s*=\s*|value\s*=\s*)?"([^"]+)"\s*\)`)
 	recordRe      = regexp.MustCompile(`record\s+\w+\s*\(`)
+	namedRecordRe = regexp.MustCompile(`record\s+(\w+)\s*\(`)
 	annotationRe  = regexp.MustCompile(`@[\w.]+(\((?:[^()]|\([^()]*\))*\))?`)
 	meterRe       = regexp.MustCompile(`(Timer|Counter|DistributionSummary|Gauge|LongTaskTimer|FunctionCounter|FunctionTimer|TimeGauge)\s*\.\s*builder\(\s*"(loopserve\.[^"]+)"`)
 	registryRe    = regexp.MustCompile(`\.(gauge|counter|timer|summary)\(\s*"(loopserve\.[^"]+)"`)
@@ -221,16 +222,21 @@ func loadService(root, name string, meta *metadata) (*Service, error) {
 		}
 	}
 	for _, mod := range modules {
-		if err := addRecordKeys(filepath.Join(root, mod, "src/main/java"), s.keys); err != nil {
+		if err := addRecordKeys(filepath.Join(root, mod, "src/main/java"), s); err != nil {
 			return nil, err
 		}
 	}
 	return s, nil
 }
 
-// addRecordKeys adds <prefix>.<component> for every @ConfigurationProperties record.
-func addRecordKeys(dir string, keys map[string]bool) error {
-	return filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+// addRecordKeys adds <prefix>.<component> for every @ConfigurationProperties record, descending
+// into components whose type is a record of the same module (nested settings such as
+// loopserve.gateway.retention.max-finished); a Map component accepts any key below it.
+func addRecordKeys(dir string, s *Service) error {
+	type root struct{ src, prefix, header string }
+	var roots []root
+	records := map[string]string{} // simple name -> header text after "("
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
 			if os.IsNotExist(err) {
 				return nil
@@ -245,24 +251,66 @@ func addRecordKeys(dir string, keys map[string]bool) error {
 			return err
 		}
 		src := string(data)
+		for _, r := range namedRecordRe.FindAllStringSubmatchIndex(src, -1) {
+			if _, seen := records[src[r[2]:r[3]]]; !seen {
+				records[src[r[2]:r[3]]] = src[r[1]:]
+			}
+		}
 		m := configPropsRe.FindStringSubmatchIndex(src)
 		if m == nil {
 			return nil
 		}
-		prefix := src[m[2]:m[3]]
 		loc := recordRe.FindStringIndex(src[m[1]:])
 		if loc == nil {
 			return nil
 		}
-		for _, c := range recordComponents(src[m[1]+loc[1]:]) {
-			keys[canonical(prefix+"."+c)] = true
-		}
+		roots = append(roots, root{src, src[m[2]:m[3]], src[m[1]+loc[1]:]})
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	for _, r := range roots {
+		addComponents(r.src, r.prefix, r.header, records, s, 0)
+	}
+	return nil
 }
+
+// addComponents adds the keys of one record header (the text after its "("), recursing into
+// component types that are records: first one declared in the same file, else in the module.
+func addComponents(src, prefix, header string, records map[string]string, s *Service, depth int) {
+	for _, f := range recordFields(header) {
+		key := canonical(prefix + "." + f.name)
+		s.keys[key] = true
+		if strings.HasPrefix(f.typ, "Map<") {
+			s.mapPrefixes = append(s.mapPrefixes, key)
+			continue
+		}
+		if depth >= 8 {
+			continue
+		}
+		if loc := regexp.MustCompile(`record\s+` + regexp.QuoteMeta(f.typ) + `\s*\(`).FindStringIndex(src); loc != nil {
+			addComponents(src, key, src[loc[1]:], records, s, depth+1)
+		} else if nested, ok := records[f.typ]; ok {
+			addComponents(nested, key, nested, records, s, depth+1)
+		}
+	}
+}
+
+type recordField struct{ typ, name string }
 
 // recordComponents returns the component names of a record header, given the text after "(".
 func recordComponents(rest string) []string {
+	var names []string
+	for _, f := range recordFields(rest) {
+		names = append(names, f.name)
+	}
+	return names
+}
+
+// recordFields returns the type (annotations removed) and name of each component of a record
+// header, given the text after "(".
+func recordFields(rest string) []recordField {
 	depth := 0
 	end := 0
 	for i, ch := range rest {
@@ -277,7 +325,7 @@ func recordComponents(rest string) []string {
 		}
 	}
 	header := annotationRe.ReplaceAllString(rest[:end], "")
-	var names []string
+	var fields []recordField
 	depth = 0
 	start := 0
 	for i := 0; i <= len(header); i++ {
@@ -297,13 +345,16 @@ func recordComponents(rest string) []string {
 				continue
 			}
 		}
-		fields := strings.Fields(header[start:i])
-		if len(fields) > 0 {
-			names = append(names, fields[len(fields)-1])
+		words := strings.Fields(header[start:i])
+		if len(words) > 0 {
+			fields = append(fields, recordField{
+				typ:  strings.Join(words[:len(words)-1], " "),
+				name: words[len(words)-1],
+			})
 		}
 		start = i + 1
 	}
-	return names
+	return fields
 }
 
 // Flatten turns a YAML tree into dotted keys (lists are leaves).

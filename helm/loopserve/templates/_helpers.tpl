@@ -129,6 +129,9 @@ real property of that service; helm/tests checks them against the code.
 {{- $modelsDir = $root.Values.models.image.path -}}
 {{- end -}}
 {{- $own := dict "models-dir" $modelsDir -}}
+{{- if and (eq .key "gateway") (include "loopserve.apiKeysSecret" $root) -}}
+{{- $_ := set $own "auth" (dict "keys-dir" "/etc/loopserve/api-keys") -}}
+{{- end -}}
 {{- $generated := dict "spring" (dict "kafka" $kafka) "loopserve" (dict .key $own) -}}
 {{- $c := index $root.Values .key -}}
 {{- toYaml (mergeOverwrite $generated (deepCopy $c.config)) -}}

@@ -22,7 +22,7 @@ import org.springframework.validation.annotation.Validated;
  *     what the context leaves)
  * @param submitTimeout how long a submission waits for Kafka to acknowledge the prompt before the
  *     client gets 503
- * @param tenant tenant recorded on prompts until API keys exist
+ * @param tenant tenant of every request while authentication is off (no API keys configured)
  * @param eventStreamTimeout how long a {@code /v1/prompts/{id}/events} stream stays open before the
  *     client must reconnect (it replays from the start)
  * @param retention how many finished prompts the in-memory view keeps, and for how long

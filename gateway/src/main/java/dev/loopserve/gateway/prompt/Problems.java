@@ -83,6 +83,46 @@ final class Problems {
         properties);
   }
 
+  static ErrorResponseException promptTooLarge(int chars, int max, String keyId) {
+    return problem(
+        HttpStatus.CONTENT_TOO_LARGE,
+        "prompt-too-large",
+        "Prompt too large",
+        "The prompt has "
+            + chars
+            + " characters but API key '"
+            + keyId
+            + "' allows at most "
+            + max
+            + "; shorten it",
+        Map.of("prompt_chars", chars, "max_prompt_chars", max));
+  }
+
+  /**
+   * Retry-After is a guess: when the tenant's prompts finish depends on the queue, not on a clock.
+   * Clients can instead wait for one of their prompts' {@code done} events.
+   */
+  static ErrorResponseException tooManyInFlight(
+      String tenant, int inFlight, int max, String keyId) {
+    ErrorResponseException e =
+        problem(
+            HttpStatus.TOO_MANY_REQUESTS,
+            "too-many-in-flight",
+            "Too many prompts in flight",
+            "Tenant '"
+                + tenant
+                + "' has "
+                + inFlight
+                + " prompts queued or running and API key '"
+                + keyId
+                + "' allows "
+                + max
+                + "; wait for some to finish (poll or stream them) or cancel some, then retry",
+            Map.of("in_flight", inFlight, "max_in_flight", max));
+    e.getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
+    return e;
+  }
+
   static ErrorResponseException kafkaUnavailable(String detail) {
     ErrorResponseException e =
         problem(

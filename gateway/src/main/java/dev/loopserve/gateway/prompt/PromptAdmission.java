@@ -50,7 +50,7 @@ class PromptAdmission {
 
   /**
    * @throws org.springframework.web.ErrorResponseException a 404 or 400 problem saying what is
-   *     wrong, or 429/503 when the model cannot take more work (see {@link Backpressure})
+   *     wrong
    */
   PromptSubmitted admit(
       SubmitPromptRequest request, String requestId, String tenant, long nowMillis) {
@@ -122,8 +122,17 @@ class PromptAdmission {
             request.latencyTargetMs(),
             deadline,
             callbackUrl(request.callbackUrl()));
-    shedding.check(prompt, nowMillis);
     return prompt;
+  }
+
+  /**
+   * Whether the model can take {@code prompt} now. Separate from {@link #admit}, so a retry of a
+   * prompt already accepted is answered with its id however loaded the model is.
+   *
+   * @throws org.springframework.web.ErrorResponseException 429 or 503, see {@link Backpressure}
+   */
+  void checkLoad(PromptSubmitted prompt, long nowMillis) {
+    shedding.check(prompt, nowMillis);
   }
 
   private String callbackUrl(URI url) {

@@ -96,6 +96,11 @@ class PromptConfiguration {
   }
 
   @Bean
+  PromptQuota promptQuota(PromptViews views) {
+    return new PromptQuota(views);
+  }
+
+  @Bean
   PromptPublisher promptPublisher(
       KafkaTemplate<String, byte[]> kafka, MessageCodec codec, GatewayProperties properties) {
     return new PromptPublisher(kafka, codec, properties.submitTimeout());

@@ -30,6 +30,7 @@ class PromptController {
   private final PromptPublisher publisher;
   private final PromptViews views;
   private final PromptCancellation cancellation;
+  private final PromptQuota quota;
   private final Clock clock;
   private final Backlog backlog;
   private final long maxRetryAfterSeconds;
@@ -39,6 +40,7 @@ class PromptController {
       PromptPublisher publisher,
       PromptViews views,
       PromptCancellation cancellation,
+      PromptQuota quota,
       Clock clock,
       Backlog backlog,
       GatewayProperties properties) {
@@ -46,6 +48,7 @@ class PromptController {
     this.cancellation = cancellation;
     this.publisher = publisher;
     this.views = views;
+    this.quota = quota;
     this.clock = clock;
     this.backlog = backlog;
     this.maxRetryAfterSeconds = properties.backpressure().maxRetryAfter().toSeconds();
@@ -57,7 +60,12 @@ class PromptController {
    * not queued again, and downstream consumers are idempotent by request id anyway. The same key
    * with a different body is a client bug and gets 409.
    */
-  @Operation(summary = "Queue a prompt; poll the returned Location for the result")
+  @Operation(
+      summary = "Queue a prompt; poll the returned Location for the result",
+      description =
+          "413 when the prompt has more characters than the API key allows (max-prompt-chars);"
+              + " 429 with Retry-After when the key's tenant already has max-in-flight prompts"
+              + " queued or running (a retry with a known Idempotency-Key is never refused).")
   @ApiResponse(
       responseCode = "202",
       description =
@@ -66,6 +74,10 @@ class PromptController {
   @ApiResponse(
       responseCode = "400",
       description = "Unreadable body, unknown field, wrong type, or out of the model's ranges",
+      content = @Content(mediaType = "application/problem+json"))
+  @ApiResponse(
+      responseCode = "401",
+      description = "Missing or invalid API key",
       content = @Content(mediaType = "application/problem+json"))
   @ApiResponse(
       responseCode = "404",
@@ -77,7 +89,7 @@ class PromptController {
       content = @Content(mediaType = "application/problem+json"))
   @ApiResponse(
       responseCode = "413",
-      description = "Body over loopserve.gateway.max-body-size",
+      description = "Body over loopserve.gateway.max-body-size, or prompt over the key's limit",
       content = @Content(mediaType = "application/problem+json"))
   @ApiResponse(
       responseCode = "415",
@@ -85,7 +97,9 @@ class PromptController {
       content = @Content(mediaType = "application/problem+json"))
   @ApiResponse(
       responseCode = "429",
-      description = "The model's backlog is full; Retry-After says when to retry",
+      description =
+          "The model's backlog is full, or the key's rate or in-flight limit is reached;"
+              + " Retry-After says when to retry",
       content = @Content(mediaType = "application/problem+json"))
   @ApiResponse(
       responseCode = "503",
@@ -96,6 +110,7 @@ class PromptController {
       @Valid @RequestBody SubmitPromptRequest request,
       @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
       Caller caller) {
+    quota.checkSize(caller, request.prompt());
     String id = requestId(caller.tenant(), idempotencyKey);
     var prompt = admission.admit(request, id, caller.tenant(), clock.millis());
     var existing = views.find(id, caller.tenant());
@@ -107,6 +122,8 @@ class PromptController {
       }
       return accepted(id, view.model(), view.status(), retryAfterHint(view.model()));
     }
+    quota.checkInFlight(caller);
+    admission.checkLoad(prompt, clock.millis());
     publisher.publish(prompt);
     // Read-your-writes on this replica without waiting for the prompt to come back from Kafka.
     views.apply(prompt);

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -23,7 +24,7 @@ import java.util.function.Consumer;
  * message twice changes nothing, so at-least-once delivery is harmless. Listeners hear the id of
  * every request that changed, on the thread that applied the change, after the change is visible.
  */
-class PromptViews {
+class PromptViews implements InFlightPrompts {
 
   private record Finished(String id, long atMillis) {}
 
@@ -35,6 +36,7 @@ class PromptViews {
   private final AtomicInteger finishedCount = new AtomicInteger();
   private final Map<String, NavigableMap<Integer, TokenEvent>> tokens = new ConcurrentHashMap<>();
   private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+  private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
 
   /** Keeps every prompt: for tests that do not look at retention. */
   PromptViews() {
@@ -61,14 +63,15 @@ class PromptViews {
   void apply(PromptSubmitted prompt) {
     views.compute(
         prompt.requestId(),
-        (id, view) -> view == null ? PromptView.submitted(prompt) : view.with(prompt));
+        (id, view) ->
+            counted(view, view == null ? PromptView.submitted(prompt) : view.with(prompt)));
     changed(prompt.requestId());
   }
 
   void apply(StatusUpdate update) {
     views.compute(
         update.requestId(),
-        (id, view) -> (view == null ? PromptView.unseen(id) : view).with(update));
+        (id, view) -> counted(view, (view == null ? PromptView.unseen(id) : view).with(update)));
     changed(update.requestId());
   }
 
@@ -78,7 +81,7 @@ class PromptViews {
         result.requestId(),
         (id, view) -> {
           finishedNow[0] = view == null || !view.status().terminal();
-          return (view == null ? PromptView.unseen(id) : view).with(result);
+          return counted(view, (view == null ? PromptView.unseen(id) : view).with(result));
         });
     changed(result.requestId());
     if (finishedNow[0]) {
@@ -86,6 +89,45 @@ class PromptViews {
       finishedCount.incrementAndGet();
     }
     evict();
+  }
+
+  /**
+   * Keeps the per-tenant in-flight counts in step with one view's change; called inside the map's
+   * compute, so changes to one request are counted in the order they are applied.
+   */
+  private PromptView counted(PromptView before, PromptView after) {
+    String was = inFlightTenant(before);
+    String is = inFlightTenant(after);
+    if (was != null && !was.equals(is)) {
+      inFlight.get(was).decrementAndGet();
+    }
+    if (is != null && !is.equals(was)) {
+      inFlight.computeIfAbsent(is, t -> new AtomicInteger()).incrementAndGet();
+    }
+    return after;
+  }
+
+  /** The tenant a view counts against while in flight; null when it counts against none. */
+  private static String inFlightTenant(PromptView view) {
+    return view == null || view.tenant() == null || view.status().terminal() ? null : view.tenant();
+  }
+
+  @Override
+  public int inFlight(String tenant) {
+    AtomicInteger count = inFlight.get(tenant);
+    return count == null ? 0 : count.get();
+  }
+
+  @Override
+  public Map<String, Integer> inFlightByTenant() {
+    Map<String, Integer> counts = new TreeMap<>();
+    inFlight.forEach(
+        (tenant, count) -> {
+          if (count.get() > 0) {
+            counts.put(tenant, count.get());
+          }
+        });
+    return counts;
   }
 
   /** Forgets the oldest finished prompts beyond the count, and any finished longer than the age. */

@@ -8,13 +8,18 @@ import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.method.support.ModelAndViewContainer;
 
 /**
- * Supplies the {@link Caller} that authentication left on the request. When authentication is off
- * (no API keys configured) every request is the anonymous caller of the default tenant.
+ * Supplies the {@link Caller} that {@link ApiKeyFilter} left on the request. When authentication is
+ * off every request is the anonymous caller of the default tenant; when it is on, a request that
+ * reached a controller without a caller (a path the filter does not cover) is refused rather than
+ * served as anyone.
  */
 public class CallerArgumentResolver implements HandlerMethodArgumentResolver {
 
   private final Caller anonymous;
 
+  /**
+   * @param anonymous the caller when none was established, or null to refuse such requests (401)
+   */
   public CallerArgumentResolver(Caller anonymous) {
     this.anonymous = anonymous;
   }
@@ -32,6 +37,12 @@ public class CallerArgumentResolver implements HandlerMethodArgumentResolver {
       WebDataBinderFactory binderFactory) {
     HttpServletRequest request = webRequest.getNativeRequest(HttpServletRequest.class);
     Object caller = request == null ? null : request.getAttribute(Caller.ATTRIBUTE);
-    return caller instanceof Caller c ? c : anonymous;
+    if (caller instanceof Caller c) {
+      return c;
+    }
+    if (anonymous == null) {
+      throw SecurityProblems.missingKey();
+    }
+    return anonymous;
   }
 }

@@ -2,6 +2,7 @@ package dev.loopserve.gateway.prompt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import dev.loopserve.messages.Budget;
 import dev.loopserve.messages.InferenceResult;
@@ -118,6 +119,38 @@ class PromptViewsTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new PromptViews(Clock.systemUTC(), 1, Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void countsEachTenantsPromptsUntilTheyFinish() {
+    views.apply(prompt("a"));
+    views.apply(prompt("b"));
+    views.apply(new StatusUpdate("b", StatusUpdate.Status.RUNNING, 6L, null, "w1"));
+    views.apply(new PromptSubmitted("other", "u", "m", "x", 2, 1L, null, null, null, null, null));
+    assertThat(views.inFlight("t")).isEqualTo(2);
+    assertThat(views.inFlightByTenant()).containsExactly(entry("t", 2), entry("u", 1));
+
+    views.apply(result("a", InferenceResult.Status.SUCCEEDED));
+    views.apply(result("a", InferenceResult.Status.SUCCEEDED));
+    views.apply(prompt("a"));
+    assertThat(views.inFlight("t")).as("redelivery changes nothing").isEqualTo(1);
+
+    views.apply(result("b", InferenceResult.Status.CANCELLED));
+    assertThat(views.inFlight("t")).isZero();
+    assertThat(views.inFlightByTenant()).containsExactly(entry("u", 1));
+    assertThat(views.inFlight("nobody")).isZero();
+  }
+
+  @Test
+  void aPromptCountsOnlyOnceItsTenantIsKnownAndNeverAfterItsResult() {
+    views.apply(new StatusUpdate("r1", StatusUpdate.Status.SCHEDULED, 5L, Budget.fixed(4), null));
+    assertThat(views.inFlight("t")).as("tenant not yet known").isZero();
+    views.apply(prompt());
+    assertThat(views.inFlight("t")).isEqualTo(1);
+
+    views.apply(result("late", InferenceResult.Status.FAILED));
+    views.apply(prompt("late"));
+    assertThat(views.inFlight("t")).as("the result came before the prompt").isEqualTo(1);
   }
 
   private static final class MutableClock extends Clock {

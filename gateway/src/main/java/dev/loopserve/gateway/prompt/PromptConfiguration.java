@@ -44,13 +44,25 @@ class PromptConfiguration {
   }
 
   @Bean
+  PromptSubmission promptSubmission(
+      PromptAdmission admission, PromptPublisher publisher, PromptViews views, Clock clock) {
+    return new PromptSubmission(admission, publisher::publish, views, clock);
+  }
+
+  @Bean
+  PromptFollowers promptFollowers(PromptViews views) {
+    return new PromptFollowers(views);
+  }
+
+  @Bean
   PromptCancellation promptCancellation(PromptViews views, PromptPublisher publisher, Clock clock) {
     return new PromptCancellation(views, publisher::cancel, clock);
   }
 
   @Bean
-  PromptEventStreams promptEventStreams(PromptViews views, GatewayProperties properties) {
-    return new PromptEventStreams(views, properties.eventStreamTimeout());
+  PromptEventStreams promptEventStreams(
+      PromptViews views, PromptFollowers followers, GatewayProperties properties) {
+    return new PromptEventStreams(views, followers, properties.eventStreamTimeout());
   }
 
   @Bean

@@ -4,9 +4,6 @@ import dev.loopserve.gateway.security.Caller;
 import io.swagger.v3.oas.annotations.Operation;
 import jakarta.validation.Valid;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.util.UUID;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -22,30 +19,20 @@ class PromptController {
 
   record Accepted(String id, String model, PromptStatus status) {}
 
-  private final PromptAdmission admission;
-  private final PromptPublisher publisher;
+  private final PromptSubmission submission;
   private final PromptViews views;
   private final PromptCancellation cancellation;
-  private final Clock clock;
 
   PromptController(
-      PromptAdmission admission,
-      PromptPublisher publisher,
-      PromptViews views,
-      PromptCancellation cancellation,
-      Clock clock) {
-    this.admission = admission;
-    this.cancellation = cancellation;
-    this.publisher = publisher;
+      PromptSubmission submission, PromptViews views, PromptCancellation cancellation) {
+    this.submission = submission;
     this.views = views;
-    this.clock = clock;
+    this.cancellation = cancellation;
   }
 
   /**
-   * With an {@code Idempotency-Key}, a retried submission maps to the same request id, so a client
-   * that lost the first answer never gets two generations: a prompt this replica already holds is
-   * not queued again, and downstream consumers are idempotent by request id anyway. The same key
-   * with a different body is a client bug and gets 409.
+   * With an {@code Idempotency-Key}, a retried submission maps to the same request id (see {@link
+   * PromptSubmission}); the same key with a different body is 409.
    */
   @Operation(summary = "Queue a prompt; poll the returned Location for the result")
   @PostMapping("/v1/prompts")
@@ -53,35 +40,11 @@ class PromptController {
       @Valid @RequestBody SubmitPromptRequest request,
       @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
       Caller caller) {
-    String id = requestId(caller.tenant(), idempotencyKey);
-    var prompt = admission.admit(request, id, caller.tenant(), clock.millis());
-    var existing = views.find(id, caller.tenant());
-    if (existing.isPresent()) {
-      PromptView view = existing.get();
-      if (view.fingerprint() != null
-          && !view.fingerprint().equals(PromptView.fingerprint(prompt))) {
-        throw Problems.idempotencyKeyReused(idempotencyKey, id);
-      }
-      return accepted(id, view.model(), view.status());
-    }
-    publisher.publish(prompt);
-    // Read-your-writes on this replica without waiting for the prompt to come back from Kafka.
-    views.apply(prompt);
-    return accepted(id, prompt.model(), PromptStatus.QUEUED);
-  }
-
-  private static String requestId(String tenant, String idempotencyKey) {
-    if (idempotencyKey == null || idempotencyKey.isBlank()) {
-      return UUID.randomUUID().toString();
-    }
-    return UUID.nameUUIDFromBytes((tenant + "\n" + idempotencyKey).getBytes(StandardCharsets.UTF_8))
-        .toString();
-  }
-
-  private static ResponseEntity<Accepted> accepted(String id, String model, PromptStatus status) {
+    PromptSubmission.Submitted submitted =
+        submission.submit(request, idempotencyKey, caller.tenant());
     return ResponseEntity.accepted()
-        .location(URI.create("/v1/prompts/" + id))
-        .body(new Accepted(id, model, status));
+        .location(URI.create("/v1/prompts/" + submitted.id()))
+        .body(new Accepted(submitted.id(), submitted.model(), submitted.status()));
   }
 
   @Operation(summary = "Status of a prompt, with its text, recurrence use and timings once done")

@@ -9,14 +9,15 @@ import jakarta.validation.constraints.PositiveOrZero;
 import java.util.List;
 
 /**
- * Body of {@code POST /v1/prompts} (JSON in snake_case).
+ * Body of {@code POST /v1/prompts} (JSON in snake_case), and what other request shapes (the
+ * OpenAI-compatible completions) are translated into before {@link PromptSubmission}.
  *
  * @param maxTokens tokens to generate at most; defaults to the gateway's default, clamped to the
  *     context left after the prompt
  * @param recurrence bounds on recurrences per token; the scheduler picks within them
  * @param latencyTargetMs end-to-end latency wanted, for the scheduler
  */
-record SubmitPromptRequest(
+public record SubmitPromptRequest(
     @NotBlank String model,
     @NotBlank String prompt,
     @Positive Integer maxTokens,
@@ -35,7 +36,7 @@ record SubmitPromptRequest(
    * @param exitStateDelta adaptive exit on relative state change; 0 disables it
    * @param exitKl adaptive exit on KL between successive distributions; 0 disables it
    */
-  record Recurrence(
+  public record Recurrence(
       @Positive Integer minSteps,
       @Positive Integer maxSteps,
       @PositiveOrZero Double exitStateDelta,

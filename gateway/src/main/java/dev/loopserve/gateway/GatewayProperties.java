@@ -6,6 +6,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -22,6 +23,10 @@ import org.springframework.validation.annotation.Validated;
  * @param eventStreamTimeout how long a {@code /v1/prompts/{id}/events} stream stays open before the
  *     client must reconnect (it replays from the start)
  * @param retention how many finished prompts the in-memory view keeps, and for how long
+ * @param completionTimeout how long {@code POST /v1/completions} waits for the result (streamed or
+ *     not) before answering 504 with the prompt id; the prompt is not cancelled and can be polled
+ * @param heartbeatTimeout an inference worker silent this long no longer makes its model listed by
+ *     {@code GET /v1/models} (workers report every 3 s by default)
  */
 @Validated
 @ConfigurationProperties("loopserve.gateway")
@@ -31,7 +36,9 @@ public record GatewayProperties(
     @NotNull @DefaultValue("5s") Duration submitTimeout,
     @NotBlank @DefaultValue("default") String tenant,
     @NotNull @DefaultValue("30m") Duration eventStreamTimeout,
-    @Valid @NotNull @DefaultValue Retention retention) {
+    @Valid @NotNull @DefaultValue Retention retention,
+    @NotNull @DurationMin(millis = 1) @DefaultValue("60s") Duration completionTimeout,
+    @NotNull @DurationMin(millis = 1) @DefaultValue("10s") Duration heartbeatTimeout) {
 
   /**
    * Bounds the view's memory: the oldest finished prompts are forgotten first (their {@code GET}

@@ -9,6 +9,7 @@ import jakarta.validation.constraints.Positive;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -29,6 +30,10 @@ import org.springframework.validation.annotation.Validated;
  * @param backpressure when submissions are refused because a model cannot keep up
  * @param maxBodySize the largest request body accepted (413 beyond it)
  * @param callbacks how results are POSTed to the callback URLs clients give
+ * @param completionTimeout how long {@code POST /v1/completions} waits for the result (streamed or
+ *     not) before answering 504 with the prompt id; the prompt is not cancelled and can be polled
+ * @param heartbeatTimeout an inference worker silent this long no longer makes its model listed by
+ *     {@code GET /v1/models} (workers report every 3 s by default)
  */
 @Validated
 @ConfigurationProperties("loopserve.gateway")
@@ -41,7 +46,9 @@ public record GatewayProperties(
     @Valid @NotNull @DefaultValue Retention retention,
     @Valid @NotNull @DefaultValue Backpressure backpressure,
     @NotNull @DefaultValue("1MB") DataSize maxBodySize,
-    @Valid @NotNull @DefaultValue Callbacks callbacks) {
+    @Valid @NotNull @DefaultValue Callbacks callbacks,
+    @NotNull @DurationMin(millis = 1) @DefaultValue("60s") Duration completionTimeout,
+    @NotNull @DurationMin(millis = 1) @DefaultValue("10s") Duration heartbeatTimeout) {
 
   /**
    * Bounds the view's memory: the oldest finished prompts are forgotten first (their {@code GET}

@@ -57,6 +57,8 @@ import tools.jackson.databind.json.JsonMapper;
       Topics.TOKENS,
       Topics.RESULTS,
       Topics.CANCELLATIONS,
+      Topics.POLICY,
+      Topics.HEARTBEATS,
       Topics.DLQ
     })
 @DirtiesContext

@@ -40,6 +40,7 @@ import org.springframework.test.web.servlet.ResultActions;
       Topics.RESULTS,
       Topics.CANCELLATIONS,
       Topics.POLICY,
+      Topics.HEARTBEATS,
       Topics.DLQ
     })
 @DirtiesContext

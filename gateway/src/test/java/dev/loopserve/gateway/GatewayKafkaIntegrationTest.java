@@ -23,6 +23,7 @@ import dev.loopserve.messages.PromptSubmitted;
 import dev.loopserve.messages.Timings;
 import dev.loopserve.messages.TokenEvent;
 import dev.loopserve.messages.Topics;
+import dev.loopserve.messages.WorkerHeartbeat;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -67,6 +68,7 @@ import tools.jackson.databind.json.JsonMapper;
       Topics.RESULTS,
       Topics.CANCELLATIONS,
       Topics.POLICY,
+      Topics.HEARTBEATS,
       Topics.DLQ
     })
 @DirtiesContext
@@ -316,11 +318,156 @@ class GatewayKafkaIntegrationTest {
   }
 
   @Test
-  void listsTheServableModels() throws Exception {
+  void listsTheModelsThatALiveWorkerServes() throws Exception {
+    long now = System.currentTimeMillis();
+    // A worker of a model this gateway does not know, and one that fell silent long ago.
+    kafka
+        .send(
+            Topics.HEARTBEATS,
+            "w-other",
+            codec.write(new WorkerHeartbeat("w-other", "other", now, 0.01, 0, 4, 4, 0)))
+        .get();
+    kafka
+        .send(
+            Topics.HEARTBEATS,
+            "w-old",
+            codec.write(new WorkerHeartbeat("w-old", "tiny", now - 600_000, 0.01, 0, 4, 4, 0)))
+        .get();
     mvc.perform(get("/v1/models"))
         .andExpect(status().isOk())
-        .andExpect(jsonPath("$.data[0].id").value("tiny"))
-        .andExpect(jsonPath("$.data[0].max_context").value(24));
+        .andExpect(jsonPath("$.object").value("list"))
+        .andExpect(jsonPath("$.data").isEmpty());
+
+    kafka
+        .send(
+            Topics.HEARTBEATS,
+            "w1",
+            codec.write(new WorkerHeartbeat("w1", "tiny", now, 0.01, 1, 8, 7, 0)))
+        .get();
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                mvc.perform(get("/v1/models"))
+                    .andExpect(jsonPath("$.data.length()").value(1))
+                    .andExpect(jsonPath("$.data[0].id").value("tiny"))
+                    .andExpect(jsonPath("$.data[0].object").value("model"))
+                    .andExpect(jsonPath("$.data[0].owned_by").value("loopserve"))
+                    .andExpect(jsonPath("$.data[0].created").value(now / 1000))
+                    .andExpect(jsonPath("$.data[0].max_context").value(24))
+                    .andExpect(jsonPath("$.data[0].max_steps").value(16))
+                    .andExpect(jsonPath("$.data[0].workers").value(1))
+                    .andExpect(jsonPath("$.data[0].free_slots").value(7)));
+  }
+
+  @Test
+  void completionsAreAnsweredFromWhatTheWorkersPublish() throws Exception {
+    try (FakeInferenceWorker worker = new FakeInferenceWorker(broker, kafka)) {
+      MvcResult done =
+          mvc.perform(
+                  post("/v1/completions")
+                      .contentType(MediaType.APPLICATION_JSON)
+                      .content(
+                          """
+                          {"model":"tiny","prompt":"d=4;d?","max_tokens":3,
+                           "recurrence":{"min_steps":5,"max_steps":5}}
+                          """))
+              .andExpect(status().isOk())
+              .andExpect(jsonPath("$.object").value("text_completion"))
+              .andExpect(jsonPath("$.choices[0].text").value(FakeInferenceWorker.ANSWER))
+              .andExpect(jsonPath("$.choices[0].finish_reason").value("stop"))
+              .andExpect(jsonPath("$.usage.completion_tokens").value(2))
+              .andReturn();
+      String id = json.readTree(done.getResponse().getContentAsString()).get("id").asString();
+      assertThat(worker.received(id).orElseThrow().recurrence().minSteps()).isEqualTo(5);
+      // The completion is a prompt like any other.
+      mvc.perform(get("/v1/prompts/" + id))
+          .andExpect(jsonPath("$.status").value("succeeded"))
+          .andExpect(jsonPath("$.steps_per_token[0]").value(5));
+
+      String stream =
+          mvc.perform(
+                  post("/v1/completions")
+                      .contentType(MediaType.APPLICATION_JSON)
+                      .content("{\"model\":\"tiny\",\"prompt\":\"e=4;e?\",\"stream\":true}"))
+              .andExpect(status().isOk())
+              .andExpect(content().contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM))
+              .andReturn()
+              .getResponse()
+              .getContentAsString();
+      assertThat(stream.split("\n\n"))
+          .containsExactly(
+              chunk(stream, "4", null),
+              chunk(stream, "2", null),
+              chunk(stream, "", "\"stop\""),
+              "data: [DONE]");
+    }
+  }
+
+  @Test
+  void openAiRequestsLoopserveCannotServeAreProblems() throws Exception {
+    mvc.perform(
+            post("/v1/chat/completions")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(
+                    "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+        .andExpect(status().isBadRequest())
+        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+        .andExpect(
+            jsonPath("$.type").value("https://loopserve.dev/problems/chat-template-missing"));
+    mvc.perform(
+            post("/v1/chat/completions")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content("{\"model\":\"tiny\",\"messages\":[]}"))
+        .andExpect(status().isBadRequest())
+        .andExpect(jsonPath("$.detail").value("messages must not be empty"));
+    mvc.perform(
+            post("/v1/completions")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content("{\"model\":\"tiny\",\"prompt\":\"a?\",\"recurrence\":{\"max_steps\":0}}"))
+        .andExpect(status().isBadRequest())
+        .andExpect(jsonPath("$.detail").value("recurrence.max_steps must be greater than 0"));
+    mvc.perform(
+            post("/v1/completions")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content("{\"model\":\"tiny\",\"prompt\":\"a?\",\"logprobs\":2}"))
+        .andExpect(status().isBadRequest())
+        .andExpect(
+            jsonPath("$.type").value("https://loopserve.dev/problems/unsupported-parameter"));
+  }
+
+  @Test
+  void theOpenApiDocumentDescribesTheApiAsClientsSeeIt() throws Exception {
+    JsonNode doc =
+        json.readTree(
+            mvc.perform(get("/v3/api-docs")).andReturn().getResponse().getContentAsString());
+    JsonNode paths = doc.get("paths");
+    assertThat(paths.has("/v1/completions")).isTrue();
+    assertThat(paths.has("/v1/chat/completions")).isTrue();
+    assertThat(paths.get("/v1/models").get("get").get("summary").asString()).contains("live");
+    assertThat(paths.get("/v1/completions").get("post").get("parameters").toString())
+        .as("the Caller is resolved, not sent")
+        .doesNotContain("caller");
+    JsonNode request = doc.get("components").get("schemas").get("CompletionRequest");
+    assertThat(request.get("properties").has("max_tokens")).as("snake_case").isTrue();
+    assertThat(request.get("properties").has("recurrence")).isTrue();
+    assertThat(request.get("properties").has("unknown")).as("the catch-all is internal").isFalse();
+    assertThat(request.get("properties").get("prompt").get("oneOf").size()).isEqualTo(2);
+  }
+
+  /** The event a chunk of {@code stream} with this text and finish reason must be. */
+  private String chunk(String stream, String text, String finishReason) throws Exception {
+    JsonNode first = json.readTree(stream.substring("data: ".length(), stream.indexOf("\n\n")));
+    return "data: {\"id\":\""
+        + first.get("id").asString()
+        + "\",\"object\":\"text_completion\",\"created\":"
+        + first.get("created").asLong()
+        + ",\"model\":\"tiny\",\"choices\":[{\"text\":\""
+        + text
+        + "\",\"index\":0,\"logprobs\":null,\"finish_reason\":"
+        + finishReason
+        + "}]}";
   }
 
   private void expectProblem(String body, int status, String detailPart) throws Exception {

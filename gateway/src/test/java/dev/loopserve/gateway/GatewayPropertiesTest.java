@@ -36,6 +36,24 @@ class GatewayPropertiesTest {
   }
 
   @Test
+  void openAiTimeoutsHaveDefaultsAndMustBePositive() {
+    runner.run(
+        context -> {
+          GatewayProperties properties = context.getBean(GatewayProperties.class);
+          assertThat(properties.completionTimeout()).isEqualTo(Duration.ofSeconds(60));
+          assertThat(properties.heartbeatTimeout()).isEqualTo(Duration.ofSeconds(10));
+        });
+    runner
+        .withPropertyValues("loopserve.gateway.completion-timeout=0s")
+        .run(
+            context ->
+                assertThat(context)
+                    .hasFailed()
+                    .getFailure()
+                    .hasStackTraceContaining("completionTimeout"));
+  }
+
+  @Test
   void aRetentionThatKeepsNothingFailsTheStart() {
     runner
         .withPropertyValues("loopserve.gateway.retention.max-finished=0")

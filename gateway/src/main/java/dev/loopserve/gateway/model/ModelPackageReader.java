@@ -63,7 +63,8 @@ final class ModelPackageReader {
               required(recurrence, "min", manifest).asInt(),
               required(recurrence, "default", manifest).asInt(),
               required(recurrence, "max", manifest).asInt(),
-              new HuggingFaceTokenCounter(tokenizer));
+              new HuggingFaceTokenCounter(tokenizer),
+              chatTemplate(root));
       log.info(
           "Serving model {} {} (context {}, recurrence {}..{})",
           spec.name(),
@@ -75,6 +76,17 @@ final class ModelPackageReader {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read model package " + packageDir, e);
     }
+  }
+
+  /**
+   * The schema's {@code chat_template}: a Jinja string, or null/absent when the model has none. The
+   * package contract has no other place for one (no {@code tokenizer_config.json}).
+   */
+  private static String chatTemplate(JsonNode root) {
+    JsonNode template = root.get("chat_template");
+    return template == null || !template.isString() || template.asString().isBlank()
+        ? null
+        : template.asString();
   }
 
   private static JsonNode required(JsonNode node, String field, Path manifest) {

@@ -9,6 +9,7 @@ import java.util.Objects;
  * @param minSteps least recurrences per token the model supports
  * @param defaultSteps recurrences per token when nobody asks otherwise
  * @param maxSteps most recurrences per token the model supports
+ * @param chatTemplate the manifest's Jinja {@code chat_template}, or null when the model has none
  */
 public record ModelSpec(
     String name,
@@ -17,7 +18,8 @@ public record ModelSpec(
     int minSteps,
     int defaultSteps,
     int maxSteps,
-    PromptTokenCounter tokens) {
+    PromptTokenCounter tokens,
+    String chatTemplate) {
 
   public ModelSpec {
     Objects.requireNonNull(name, "name");
@@ -34,5 +36,17 @@ public record ModelSpec(
               + "/"
               + maxSteps);
     }
+  }
+
+  /** A model without a chat template. */
+  public ModelSpec(
+      String name,
+      String version,
+      int maxContext,
+      int minSteps,
+      int defaultSteps,
+      int maxSteps,
+      PromptTokenCounter tokens) {
+    this(name, version, maxContext, minSteps, defaultSteps, maxSteps, tokens, null);
   }
 }

@@ -96,14 +96,20 @@ class PromptConfiguration {
   }
 
   @Bean
-  PromptQuota promptQuota(PromptViews views) {
-    return new PromptQuota(views);
-  }
-
-  @Bean
   PromptPublisher promptPublisher(
       KafkaTemplate<String, byte[]> kafka, MessageCodec codec, GatewayProperties properties) {
     return new PromptPublisher(kafka, codec, properties.submitTimeout());
+  }
+
+  @Bean
+  PromptSubmission promptSubmission(
+      PromptAdmission admission, PromptPublisher publisher, PromptViews views, Clock clock) {
+    return new PromptSubmission(admission, publisher::publish, views, clock);
+  }
+
+  @Bean
+  PromptFollowers promptFollowers(PromptViews views) {
+    return new PromptFollowers(views);
   }
 
   @Bean
@@ -112,8 +118,9 @@ class PromptConfiguration {
   }
 
   @Bean
-  PromptEventStreams promptEventStreams(PromptViews views, GatewayProperties properties) {
-    return new PromptEventStreams(views, properties.eventStreamTimeout());
+  PromptEventStreams promptEventStreams(
+      PromptViews views, PromptFollowers followers, GatewayProperties properties) {
+    return new PromptEventStreams(views, followers, properties.eventStreamTimeout());
   }
 
   @Bean

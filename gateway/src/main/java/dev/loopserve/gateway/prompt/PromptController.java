@@ -7,9 +7,6 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.validation.Valid;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.util.UUID;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -26,39 +23,28 @@ class PromptController {
 
   record Accepted(String id, String model, PromptStatus status) {}
 
-  private final PromptAdmission admission;
-  private final PromptPublisher publisher;
+  private final PromptSubmission submission;
   private final PromptViews views;
   private final PromptCancellation cancellation;
-  private final PromptQuota quota;
-  private final Clock clock;
   private final Backlog backlog;
   private final long maxRetryAfterSeconds;
 
   PromptController(
-      PromptAdmission admission,
-      PromptPublisher publisher,
+      PromptSubmission submission,
       PromptViews views,
       PromptCancellation cancellation,
-      PromptQuota quota,
-      Clock clock,
       Backlog backlog,
       GatewayProperties properties) {
-    this.admission = admission;
-    this.cancellation = cancellation;
-    this.publisher = publisher;
+    this.submission = submission;
     this.views = views;
-    this.quota = quota;
-    this.clock = clock;
+    this.cancellation = cancellation;
     this.backlog = backlog;
     this.maxRetryAfterSeconds = properties.backpressure().maxRetryAfter().toSeconds();
   }
 
   /**
-   * With an {@code Idempotency-Key}, a retried submission maps to the same request id, so a client
-   * that lost the first answer never gets two generations: a prompt this replica already holds is
-   * not queued again, and downstream consumers are idempotent by request id anyway. The same key
-   * with a different body is a client bug and gets 409.
+   * With an {@code Idempotency-Key}, a retried submission maps to the same request id (see {@link
+   * PromptSubmission}); the same key with a different body is 409.
    */
   @Operation(
       summary = "Queue a prompt; poll the returned Location for the result",
@@ -110,32 +96,11 @@ class PromptController {
       @Valid @RequestBody SubmitPromptRequest request,
       @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
       Caller caller) {
-    quota.checkSize(caller, request.prompt());
-    String id = requestId(caller.tenant(), idempotencyKey);
-    var prompt = admission.admit(request, id, caller.tenant(), clock.millis());
-    var existing = views.find(id, caller.tenant());
-    if (existing.isPresent()) {
-      PromptView view = existing.get();
-      if (view.fingerprint() != null
-          && !view.fingerprint().equals(PromptView.fingerprint(prompt))) {
-        throw Problems.idempotencyKeyReused(idempotencyKey, id);
-      }
-      return accepted(id, view.model(), view.status(), retryAfterHint(view.model()));
-    }
-    quota.checkInFlight(caller);
-    admission.checkLoad(prompt, clock.millis());
-    publisher.publish(prompt);
-    // Read-your-writes on this replica without waiting for the prompt to come back from Kafka.
-    views.apply(prompt);
-    return accepted(id, prompt.model(), PromptStatus.QUEUED, retryAfterHint(prompt.model()));
-  }
-
-  private static String requestId(String tenant, String idempotencyKey) {
-    if (idempotencyKey == null || idempotencyKey.isBlank()) {
-      return UUID.randomUUID().toString();
-    }
-    return UUID.nameUUIDFromBytes((tenant + "\n" + idempotencyKey).getBytes(StandardCharsets.UTF_8))
-        .toString();
+    PromptSubmission.Submitted submitted = submission.submit(request, idempotencyKey, caller);
+    return ResponseEntity.accepted()
+        .location(URI.create("/v1/prompts/" + submitted.id()))
+        .header(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterHint(submitted.model())))
+        .body(new Accepted(submitted.id(), submitted.model(), submitted.status()));
   }
 
   /**
@@ -146,14 +111,6 @@ class PromptController {
     double drain = backlog.drainPerSecond(model);
     long seconds = drain <= 0 ? 1 : (long) Math.ceil(backlog.queued(model) / drain);
     return Math.max(1, Math.min(seconds, maxRetryAfterSeconds));
-  }
-
-  private static ResponseEntity<Accepted> accepted(
-      String id, String model, PromptStatus status, long retryAfterSeconds) {
-    return ResponseEntity.accepted()
-        .location(URI.create("/v1/prompts/" + id))
-        .header(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds))
-        .body(new Accepted(id, model, status));
   }
 
   @Operation(summary = "Status of a prompt, with its text, recurrence use and timings once done")

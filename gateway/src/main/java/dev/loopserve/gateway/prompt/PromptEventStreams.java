@@ -7,17 +7,14 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.http.MediaType;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * Server-sent event streams of prompts: {@code queued}, {@code scheduled} (with the budget), one
- * {@code token} per generated token in index order, and {@code done}. Each stream remembers what it
- * has sent and, whenever {@link PromptViews} reports a change, sends what the view now holds beyond
- * that; so a client that connects late first gets everything that already happened, and an event
- * applied twice or while the stream is opening is sent once.
+ * {@code token} per generated token in index order, and {@code done}. Each stream is a {@link
+ * PromptFollowers follower}, so a client that connects late first gets everything that already
+ * happened, and an event applied twice or while the stream is opening is sent once.
  *
  * <p>Events are sent on the thread that applied the change (the Kafka reader), so a stalled client
  * delays the view by at most the servlet container's write timeout.
@@ -25,16 +22,16 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 class PromptEventStreams {
 
   private final PromptViews views;
+  private final PromptFollowers followers;
   private final Duration timeout;
-  private final Map<String, Set<Stream>> open = new ConcurrentHashMap<>();
 
   /**
    * @param timeout how long a stream may stay open before the client must reconnect
    */
-  PromptEventStreams(PromptViews views, Duration timeout) {
+  PromptEventStreams(PromptViews views, PromptFollowers followers, Duration timeout) {
     this.views = views;
+    this.followers = followers;
     this.timeout = timeout;
-    views.onChange(this::changed);
   }
 
   /**
@@ -45,109 +42,79 @@ class PromptEventStreams {
     if (views.find(id, tenant).isEmpty()) {
       throw Problems.unknownPrompt(id);
     }
-    Stream stream = new Stream(id, new SseEmitter(timeout.toMillis()));
-    // Registered before the first catch-up, so no change can fall between the two.
-    open.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(stream);
-    stream.emitter.onCompletion(() -> close(stream));
-    stream.emitter.onTimeout(() -> close(stream));
-    stream.emitter.onError(e -> close(stream));
-    stream.catchUp();
-    return stream.emitter;
+    SseEmitter emitter = new SseEmitter(timeout.toMillis());
+    PromptFollowers.Following following = followers.follow(id, new Stream(id, emitter));
+    emitter.onCompletion(following::stop);
+    emitter.onTimeout(following::stop);
+    emitter.onError(e -> following.stop());
+    return emitter;
   }
 
-  /** Streams currently open, for all prompts. */
+  /** Follows in progress, for all prompts: the open streams, and any other follower. */
   int openStreams() {
-    return open.values().stream().mapToInt(Set::size).sum();
+    return followers.following();
   }
 
-  private void changed(String id) {
-    Set<Stream> streams = open.get(id);
-    if (streams != null) {
-      streams.forEach(Stream::catchUp);
-    }
-  }
-
-  private void close(Stream stream) {
-    open.computeIfPresent(
-        stream.id,
-        (id, streams) -> {
-          streams.remove(stream);
-          return streams.isEmpty() ? null : streams;
-        });
-  }
-
-  private final class Stream {
+  private static final class Stream implements PromptFollowers.ViewFollower {
 
     private final String id;
     private final SseEmitter emitter;
     private boolean queuedSent;
     private boolean scheduledSent;
-    private int nextToken;
-    private boolean finished;
 
     Stream(String id, SseEmitter emitter) {
       this.id = id;
       this.emitter = emitter;
     }
 
-    synchronized void catchUp() {
-      if (finished) {
-        return;
+    @Override
+    public void viewChanged(PromptView view) throws IOException {
+      if (!queuedSent) {
+        send("queued", data("id", id, "model", view.model(), "submitted_at", view.submittedAt()));
+        queuedSent = true;
       }
-      PromptView view = views.find(id).orElse(null);
-      if (view == null) {
-        return;
+      if (!scheduledSent && (view.scheduledAt() != null || view.budget() != null)) {
+        send(
+            "scheduled", data("budget", budget(view.budget()), "scheduled_at", view.scheduledAt()));
+        scheduledSent = true;
       }
-      try {
-        if (!queuedSent) {
-          send("queued", data("id", id, "model", view.model(), "submitted_at", view.submittedAt()));
-          queuedSent = true;
-        }
-        if (!scheduledSent && (view.scheduledAt() != null || view.budget() != null)) {
-          send(
-              "scheduled",
-              data("budget", budget(view.budget()), "scheduled_at", view.scheduledAt()));
-          scheduledSent = true;
-        }
-        for (TokenEvent token = views.tokens(id).get(nextToken);
-            token != null;
-            token = views.tokens(id).get(nextToken)) {
-          send(
-              "token",
-              data(
-                  "index",
-                  token.index(),
-                  "text",
-                  token.text(),
-                  "steps",
-                  token.steps(),
-                  "exit_reason",
-                  token.exitReason()));
-          nextToken++;
-        }
-        InferenceResult result = view.result();
-        if (view.status().terminal() && result != null) {
-          send(
-              "done",
-              data(
-                  "status",
-                  view.status(),
-                  "text",
-                  result.text(),
-                  "finish_reason",
-                  result.finishReason(),
-                  "error",
-                  result.error()));
-          finished = true;
-          close(this);
-          emitter.complete();
-        }
-      } catch (IOException | IllegalStateException e) {
-        // The client went away or the emitter already ended: stop sending to it.
-        finished = true;
-        close(this);
-        emitter.completeWithError(e);
-      }
+    }
+
+    @Override
+    public void token(TokenEvent token) throws IOException {
+      send(
+          "token",
+          data(
+              "index",
+              token.index(),
+              "text",
+              token.text(),
+              "steps",
+              token.steps(),
+              "exit_reason",
+              token.exitReason()));
+    }
+
+    @Override
+    public void finished(InferenceResult result) throws IOException {
+      send(
+          "done",
+          data(
+              "status",
+              PromptView.statusOf(result),
+              "text",
+              result.text(),
+              "finish_reason",
+              result.finishReason(),
+              "error",
+              result.error()));
+      emitter.complete();
+    }
+
+    @Override
+    public void failed(Exception e) {
+      // The client went away or the emitter already ended: stop sending to it.
+      emitter.completeWithError(e);
     }
 
     private void send(String name, Map<String, Object> data) throws IOException {

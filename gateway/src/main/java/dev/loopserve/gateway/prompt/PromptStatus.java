@@ -3,7 +3,7 @@ package dev.loopserve.gateway.prompt;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** Where a prompt is in its life, as clients see it; later stages have higher ranks. */
-enum PromptStatus {
+public enum PromptStatus {
   @JsonProperty("queued")
   QUEUED(false),
   @JsonProperty("scheduled")
@@ -25,7 +25,7 @@ enum PromptStatus {
     this.terminal = terminal;
   }
 
-  boolean terminal() {
+  public boolean terminal() {
     return terminal;
   }
 }

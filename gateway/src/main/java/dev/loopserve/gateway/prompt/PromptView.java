@@ -89,14 +89,18 @@ record PromptView(
         callbackUrl);
   }
 
+  /** The client-facing status a result ends a prompt in. */
+  static PromptStatus statusOf(InferenceResult finished) {
+    return switch (finished.status()) {
+      case SUCCEEDED -> PromptStatus.SUCCEEDED;
+      case FAILED -> PromptStatus.FAILED;
+      case EXPIRED -> PromptStatus.EXPIRED;
+      case CANCELLED -> PromptStatus.CANCELLED;
+    };
+  }
+
   PromptView with(InferenceResult finished) {
-    PromptStatus terminal =
-        switch (finished.status()) {
-          case SUCCEEDED -> PromptStatus.SUCCEEDED;
-          case FAILED -> PromptStatus.FAILED;
-          case EXPIRED -> PromptStatus.EXPIRED;
-          case CANCELLED -> PromptStatus.CANCELLED;
-        };
+    PromptStatus terminal = statusOf(finished);
     return new PromptView(
         id,
         tenant != null ? tenant : finished.tenant(),

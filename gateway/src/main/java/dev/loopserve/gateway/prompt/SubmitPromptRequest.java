@@ -13,7 +13,8 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Body of {@code POST /v1/prompts} (JSON in snake_case).
+ * Body of {@code POST /v1/prompts} (JSON in snake_case), and what other request shapes (the
+ * OpenAI-compatible completions) are translated into before {@link PromptSubmission}.
  *
  * @param maxTokens tokens to generate at most; defaults to the gateway's default, clamped to the
  *     context left after the prompt
@@ -23,7 +24,7 @@ import java.util.List;
  *     after it, and is refused at once if the queue ahead cannot drain before it
  */
 @Schema(description = "A prompt to queue. Unknown fields are refused.")
-record SubmitPromptRequest(
+public record SubmitPromptRequest(
     @Schema(description = "Model to run; one of GET /v1/models", example = "loop-demo") @NotBlank
         String model,
     @Schema(
@@ -86,7 +87,7 @@ record SubmitPromptRequest(
    * @param exitKl adaptive exit on KL between successive distributions; 0 disables it
    */
   @Schema(description = "Bounds on recurrences per token, within the model's manifest range")
-  record Recurrence(
+  public record Recurrence(
       @Schema(
               description =
                   "Fewest recurrences per token; within the model's range (loop-demo: 1..32)",

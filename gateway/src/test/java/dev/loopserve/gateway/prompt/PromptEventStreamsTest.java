@@ -30,7 +30,8 @@ import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 class PromptEventStreamsTest {
 
   private final PromptViews views = new PromptViews();
-  private final PromptEventStreams streams = new PromptEventStreams(views, Duration.ofMinutes(1));
+  private final PromptEventStreams streams =
+      new PromptEventStreams(views, new PromptFollowers(views), Duration.ofMinutes(1));
   private final MockMvc mvc =
       MockMvcBuilders.standaloneSetup(new PromptEventsController(streams))
           .setCustomArgumentResolvers(new CallerArgumentResolver(new Caller("t", "test", false)))

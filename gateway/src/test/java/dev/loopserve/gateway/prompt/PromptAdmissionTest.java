@@ -83,6 +83,7 @@ class PromptAdmissionTest {
                         1,
                         new SubmitPromptRequest.Recurrence(null, 17, null, null, null)),
                     "id",
+                    "t",
                     0))
         .isInstanceOfSatisfying(
             ErrorResponseException.class,
@@ -96,6 +97,7 @@ class PromptAdmissionTest {
                     request(
                         "m", "a", 1, new SubmitPromptRequest.Recurrence(6, 5, null, null, null)),
                     "id",
+                    "t",
                     0))
         .isInstanceOfSatisfying(
             ErrorResponseException.class,

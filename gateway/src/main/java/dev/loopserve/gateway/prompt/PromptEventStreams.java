@@ -14,10 +14,11 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * Server-sent event streams of prompts: {@code queued}, {@code scheduled} (with the budget), one
- * {@code token} per generated token in index order, and {@code done}. Each stream remembers what it
- * has sent and, whenever {@link PromptViews} reports a change, sends what the view now holds beyond
- * that; so a client that connects late first gets everything that already happened, and an event
- * applied twice or while the stream is opening is sent once.
+ * {@code token} per generated token in index order (with {@code produced_at}, the epoch ms at which
+ * the worker produced it, so a client can see how long the token took to reach it), and {@code
+ * done}. Each stream remembers what it has sent and, whenever {@link PromptViews} reports a change,
+ * sends what the view now holds beyond that; so a client that connects late first gets everything
+ * that already happened, and an event applied twice or while the stream is opening is sent once.
  *
  * <p>Events are sent on the thread that applied the change (the Kafka reader), so a stalled client
  * delays the view by at most the servlet container's write timeout.
@@ -122,7 +123,9 @@ class PromptEventStreams {
                   "steps",
                   token.steps(),
                   "exit_reason",
-                  token.exitReason()));
+                  token.exitReason(),
+                  "produced_at",
+                  token.at()));
           nextToken++;
         }
         InferenceResult result = view.result();

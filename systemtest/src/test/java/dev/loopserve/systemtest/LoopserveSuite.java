@@ -17,15 +17,39 @@ import java.util.stream.Stream;
  */
 final class LoopserveSuite implements AutoCloseable {
 
+  /**
+   * What to start.
+   *
+   * @param workDir folder under {@code systemtest/target} for logs and broker data; emptied first
+   * @param workers whether to start the scheduler and the inference service; without them prompts
+   *     are accepted and stay queued
+   * @param gatewayArgs extra command-line arguments for the gateway (Spring properties)
+   * @param gatewayJvmArgs extra JVM options for the gateway (a profiler, say)
+   */
+  record Options(
+      String workDir, boolean workers, List<String> gatewayArgs, List<String> gatewayJvmArgs) {
+
+    Options {
+      gatewayArgs = List.copyOf(gatewayArgs);
+      gatewayJvmArgs = List.copyOf(gatewayJvmArgs);
+    }
+
+    static Options everything() {
+      return new Options("suite", true, List.of(), List.of());
+    }
+  }
+
   private final List<ServiceProcess> processes = new ArrayList<>();
   final Path root;
   final Path models;
   final int gatewayPort;
+  final int gatewayManagementPort;
 
-  private LoopserveSuite(Path root, int gatewayPort) {
+  private LoopserveSuite(Path root, int gatewayPort, int gatewayManagementPort) {
     this.root = root;
     this.models = root.resolve("models");
     this.gatewayPort = gatewayPort;
+    this.gatewayManagementPort = gatewayManagementPort;
   }
 
   String gatewayUrl() {
@@ -33,15 +57,18 @@ final class LoopserveSuite implements AutoCloseable {
   }
 
   static LoopserveSuite start(HttpClient http) throws Exception {
+    return start(http, Options.everything());
+  }
+
+  static LoopserveSuite start(HttpClient http, Options options) throws Exception {
     Path root = Path.of(System.getProperty("loopserve.root", "..")).toAbsolutePath().normalize();
     String version = System.getProperty("loopserve.version", "0.1.0-SNAPSHOT");
-    Path work = root.resolve("systemtest/target/suite");
+    Path work = root.resolve("systemtest/target").resolve(options.workDir());
     deleteRecursively(work);
     Path logs = work.resolve("logs");
 
     int kafkaPort = freePortPair();
-    int gatewayPort = freePort();
-    LoopserveSuite suite = new LoopserveSuite(root, gatewayPort);
+    LoopserveSuite suite = new LoopserveSuite(root, freePort(), freePort());
     try {
       String bootstrap = "--spring.kafka.bootstrap-servers=127.0.0.1:" + kafkaPort;
       ServiceProcess kafka =
@@ -61,34 +88,46 @@ final class LoopserveSuite implements AutoCloseable {
                       suite.models.toString())));
       kafka.await("READY", Duration.ofMinutes(2), () -> kafka.logContains("READY 127.0.0.1:"));
 
-      int schedulerMgmt = freePort();
-      ServiceProcess scheduler =
-          suite.add(
-              ServiceProcess.start(
-                  "scheduler-service",
-                  logs,
-                  root,
-                  ServiceProcess.java(
-                      "512m",
-                      jar(root, "scheduler-service", version),
-                      bootstrap,
-                      "--server.port=" + freePort(),
-                      "--management.server.port=" + schedulerMgmt,
-                      "--loopserve.scheduler.models-dir=" + suite.models)));
-      int inferencePort = freePort();
-      ServiceProcess inference =
-          suite.add(
-              ServiceProcess.start(
-                  "inference-service",
-                  logs,
-                  root,
-                  ServiceProcess.java(
-                      "1g",
-                      jar(root, "inference-service", version),
-                      bootstrap,
-                      "--server.port=" + inferencePort,
-                      "--loopserve.inference.models-dir=" + suite.models)));
-      int gatewayMgmt = freePort();
+      Duration startup = Duration.ofMinutes(4);
+      // All start at once and are awaited afterwards: start-up is mostly each JVM warming up.
+      List<Startup> awaits = new ArrayList<>();
+      if (options.workers()) {
+        int schedulerMgmt = freePort();
+        ServiceProcess scheduler =
+            suite.add(
+                ServiceProcess.start(
+                    "scheduler-service",
+                    logs,
+                    root,
+                    ServiceProcess.java(
+                        "512m",
+                        jar(root, "scheduler-service", version),
+                        bootstrap,
+                        "--server.port=" + freePort(),
+                        "--management.server.port=" + schedulerMgmt,
+                        "--loopserve.scheduler.models-dir=" + suite.models)));
+        int inferencePort = freePort();
+        ServiceProcess inference =
+            suite.add(
+                ServiceProcess.start(
+                    "inference-service",
+                    logs,
+                    root,
+                    ServiceProcess.java(
+                        "1g",
+                        jar(root, "inference-service", version),
+                        bootstrap,
+                        "--server.port=" + inferencePort,
+                        "--loopserve.inference.models-dir=" + suite.models)));
+        awaits.add(() -> scheduler.awaitHealthy(http, health(schedulerMgmt), startup));
+        awaits.add(() -> inference.awaitHealthy(http, health(inferencePort), startup));
+      }
+      List<String> gatewayArgs = new ArrayList<>();
+      gatewayArgs.add(bootstrap);
+      gatewayArgs.add("--server.port=" + suite.gatewayPort);
+      gatewayArgs.add("--management.server.port=" + suite.gatewayManagementPort);
+      gatewayArgs.add("--loopserve.gateway.models-dir=" + suite.models);
+      gatewayArgs.addAll(options.gatewayArgs());
       ServiceProcess gateway =
           suite.add(
               ServiceProcess.start(
@@ -97,21 +136,27 @@ final class LoopserveSuite implements AutoCloseable {
                   root,
                   ServiceProcess.java(
                       "512m",
+                      options.gatewayJvmArgs(),
                       jar(root, "gateway", version),
-                      bootstrap,
-                      "--server.port=" + gatewayPort,
-                      "--management.server.port=" + gatewayMgmt,
-                      "--loopserve.gateway.models-dir=" + suite.models)));
-
-      Duration startup = Duration.ofMinutes(4);
-      scheduler.awaitHealthy(http, health(schedulerMgmt), startup);
-      inference.awaitHealthy(http, health(inferencePort), startup);
-      gateway.awaitHealthy(http, health(gatewayMgmt), startup);
+                      gatewayArgs.toArray(String[]::new))));
+      awaits.add(() -> gateway.awaitHealthy(http, health(suite.gatewayManagementPort), startup));
+      for (Startup await : awaits) {
+        await.await();
+      }
       return suite;
     } catch (Exception | Error e) {
       suite.close();
       throw e;
     }
+  }
+
+  private interface Startup {
+    void await() throws InterruptedException;
+  }
+
+  /** The processes started, in order of start. */
+  List<ServiceProcess> processes() {
+    return List.copyOf(processes);
   }
 
   /** The last lines of every log, for a failure message. */

@@ -41,10 +41,18 @@ final class ServiceProcess implements AutoCloseable {
 
   /** The JVM running this test, with settings that let four JVMs share a small machine. */
   static List<String> java(String maxHeap, Path jar, String... args) {
+    return java(maxHeap, List.of(), jar, args);
+  }
+
+  /**
+   * @param jvmArgs further JVM options (a profiler, say), after the defaults so they can override
+   */
+  static List<String> java(String maxHeap, List<String> jvmArgs, Path jar, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-Xmx" + maxHeap);
+    cmd.addAll(jvmArgs);
     cmd.add("-jar");
     cmd.add(jar.toString());
     cmd.addAll(List.of(args));
@@ -53,6 +61,11 @@ final class ServiceProcess implements AutoCloseable {
 
   String name() {
     return name;
+  }
+
+  /** CPU time (user and system, all threads) the process has used so far; zero if unknown. */
+  Duration cpuTime() {
+    return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
   }
 
   /** Waits until {@code ready} holds, failing early if the process dies. */

@@ -12,9 +12,11 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * Server-sent event streams of prompts: {@code queued}, {@code scheduled} (with the budget), one
- * {@code token} per generated token in index order, and {@code done}. Each stream is a {@link
- * PromptFollowers follower}, so a client that connects late first gets everything that already
- * happened, and an event applied twice or while the stream is opening is sent once.
+ * {@code token} per generated token in index order (with {@code produced_at}, the epoch ms at which
+ * the worker produced it, so a client can see how long the token took to reach it), and {@code
+ * done}. Each stream is a {@link PromptFollowers follower}, so a client that connects late first
+ * gets everything that already happened, and an event applied twice or while the stream is opening
+ * is sent once.
  *
  * <p>Events are sent on the thread that applied the change (the Kafka reader), so a stalled client
  * delays the view by at most the servlet container's write timeout.
@@ -92,7 +94,9 @@ class PromptEventStreams {
               "steps",
               token.steps(),
               "exit_reason",
-              token.exitReason()));
+              token.exitReason(),
+              "produced_at",
+              token.at()));
     }
 
     @Override

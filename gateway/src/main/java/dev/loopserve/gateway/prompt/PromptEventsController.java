@@ -24,7 +24,8 @@ class PromptEventsController {
       summary = "Stream a prompt's progress as server-sent events",
       description =
           "Events: queued {id, model, submitted_at}; scheduled {budget, scheduled_at}; token"
-              + " {index, text, steps, exit_reason}, one per generated token in order; done"
+              + " {index, text, steps, exit_reason, produced_at}, one per generated token in order"
+              + " (produced_at: epoch ms at which the worker produced it); done"
               + " {status, text, finish_reason, error}, after which the stream ends. A client that"
               + " connects late first receives everything that already happened. 404 for an"
               + " unknown id.")

@@ -62,8 +62,10 @@ class PromptEventStreamsTest {
         .containsExactly("queued", "scheduled", "token", "token", "token", "done");
     assertThat(body).contains("\"budget\":{").contains("\"max_steps\":4");
     assertThat(body)
-        .contains("{\"index\":0,\"text\":\"7\",\"steps\":4,\"exit_reason\":\"budget\"}")
-        .contains("{\"index\":1,\"text\":\"!\",\"steps\":3,\"exit_reason\":\"state_delta\"}");
+        .contains(
+            "{\"index\":0,\"text\":\"7\",\"steps\":4,\"exit_reason\":\"budget\",\"produced_at\":6}")
+        .contains(
+            "{\"index\":1,\"text\":\"!\",\"steps\":3,\"exit_reason\":\"state_delta\",\"produced_at\":7}");
     assertThat(body).contains("\"status\":\"succeeded\",\"text\":\"7!\",\"finish_reason\":\"eos\"");
     assertThat(streams.openStreams()).as("done ends the stream").isZero();
   }

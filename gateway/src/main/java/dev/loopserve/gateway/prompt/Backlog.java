@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -21,8 +20,8 @@ final class Backlog {
 
   private final Clock clock;
   private final long windowMillis;
-  private final Map<String, Set<String>> inFlight = new ConcurrentHashMap<>();
   private final Map<String, Deque<Long>> finishedAt = new ConcurrentHashMap<>();
+  private PromptViews views;
 
   /**
    * @param window how far back finished results count toward the drain rate; longer is smoother but
@@ -38,42 +37,29 @@ final class Backlog {
 
   /** Follows {@code views}: call once, before the views are filled. */
   void follow(PromptViews views) {
-    views.onChange(id -> views.find(id).ifPresent(this::observe));
+    this.views = views;
+    views.onFinish(this::finished);
   }
 
-  void observe(PromptView view) {
-    if (view.model() == null) {
-      return;
-    }
-    if (!view.status().terminal()) {
-      if (view.fingerprint() != null) { // only prompts actually accepted, not stray status updates
-        inFlight.computeIfAbsent(view.model(), m -> ConcurrentHashMap.newKeySet()).add(view.id());
-      }
-      return;
-    }
-    Set<String> queued = inFlight.get(view.model());
-    boolean wasQueued = queued != null && queued.remove(view.id());
+  private void finished(PromptView view) {
     Long finished =
         view.result() == null || view.result().timings() == null
             ? null
             : view.result().timings().finishedAt();
-    if (wasQueued) { // once per prompt, however often its result is redelivered
-      long at = finished != null ? finished : clock.millis();
-      if (at < clock.millis() - windowMillis) {
-        return; // replayed history: it says nothing about today's capacity
-      }
-      Deque<Long> times = finishedAt.computeIfAbsent(view.model(), m -> new ArrayDeque<>());
-      synchronized (times) {
-        times.addLast(at);
-        trim(times);
-      }
+    long at = finished != null ? finished : clock.millis();
+    if (at < clock.millis() - windowMillis) {
+      return; // replayed history: it says nothing about today's capacity
+    }
+    Deque<Long> times = finishedAt.computeIfAbsent(view.model(), m -> new ArrayDeque<>());
+    synchronized (times) {
+      times.addLast(at);
+      trim(times);
     }
   }
 
   /** Prompts of {@code model} accepted and not yet finished. */
   int queued(String model) {
-    Set<String> queued = inFlight.get(model);
-    return queued == null ? 0 : queued.size();
+    return views.inFlightOfModel(model);
   }
 
   /**

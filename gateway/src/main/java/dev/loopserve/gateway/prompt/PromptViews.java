@@ -37,6 +37,8 @@ class PromptViews implements InFlightPrompts {
   private final Map<String, NavigableMap<Integer, TokenEvent>> tokens = new ConcurrentHashMap<>();
   private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
   private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> inFlightByModel = new ConcurrentHashMap<>();
+  private final List<Consumer<PromptView>> finishListeners = new CopyOnWriteArrayList<>();
 
   /** Keeps every prompt: for tests that do not look at retention. */
   PromptViews() {
@@ -92,19 +94,40 @@ class PromptViews implements InFlightPrompts {
   }
 
   /**
-   * Keeps the per-tenant in-flight counts in step with one view's change; called inside the map's
-   * compute, so changes to one request are counted in the order they are applied.
+   * Keeps the in-flight counts (per tenant and per model) in step with one view's change, and tells
+   * the finish listeners when a counted prompt leaves flight; called inside the map's compute, so
+   * changes to one request are counted in the order they are applied, and a redelivered result
+   * finishes nothing twice.
    */
   private PromptView counted(PromptView before, PromptView after) {
     String was = inFlightTenant(before);
     String is = inFlightTenant(after);
     if (was != null && !was.equals(is)) {
       inFlight.get(was).decrementAndGet();
+      inFlightByModel.get(before.model()).decrementAndGet();
+      if (is == null) {
+        finishListeners.forEach(listener -> listener.accept(after));
+      }
     }
     if (is != null && !is.equals(was)) {
       inFlight.computeIfAbsent(is, t -> new AtomicInteger()).incrementAndGet();
+      inFlightByModel.computeIfAbsent(after.model(), m -> new AtomicInteger()).incrementAndGet();
     }
     return after;
+  }
+
+  /** Prompts of {@code model} accepted and not yet finished, as far as this replica has read. */
+  int inFlightOfModel(String model) {
+    AtomicInteger count = inFlightByModel.get(model);
+    return count == null ? 0 : count.get();
+  }
+
+  /**
+   * Hears each accepted prompt once, as it finishes, inside the change that finished it: listeners
+   * must be quick and must not touch these views.
+   */
+  void onFinish(Consumer<PromptView> listener) {
+    finishListeners.add(listener);
   }
 
   /** The tenant a view counts against while in flight; null when it counts against none. */

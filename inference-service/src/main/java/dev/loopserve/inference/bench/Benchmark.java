@@ -39,6 +39,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * (default {@code target/bench-workload.json}) for the model/ side's benchmark script to replay;
  * pass its output with {@code --pytorch FILE} (JSON with {@code tokens_per_s} and {@code
  * core_steps_per_s}) to print it in the same table.
+ *
+ * <p>Last, the adaptive-exit report ({@link AdaptiveExitReport}): the same chains at a fixed budget
+ * ({@code --exit-budget}, default 32, the trainer's evaluation budget; 0 skips it) and with the
+ * manifest's exit thresholds under it.
+ *
+ * <p>Runs should be long enough that the closed loop's ramp-down (the last requests of a run, when
+ * fewer than {@code concurrency} are left) is a small part of each: hence 256 requests by default.
  */
 public final class Benchmark {
 
@@ -49,7 +56,8 @@ public final class Benchmark {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     LoadedModel model =
         new ModelPackageLoader(env, new OrtOptions(o.threads, o.spinning)).load(o.modelDir);
-    List<long[]> prompts = prompts(model, o.requests, o.seed);
+    List<Chain> chains = chains(model, o.requests, o.seed);
+    List<long[]> prompts = chains.stream().map(Chain::ids).toList();
     writeWorkload(o, model, prompts);
     System.out.printf(
         Locale.ROOT,
@@ -166,6 +174,16 @@ public final class Benchmark {
               + o.workload
               + " with the model/ benchmark, then pass --pytorch RESULT.json");
     }
+    if (o.exitBudget > 0) {
+      BatchEngine engine =
+          BatchEngine.builder(env, model)
+              .maxBatch(16)
+              .maxCallPositions(o.maxCallPositions)
+              .parallelism(o.parallelism)
+              .build();
+      AdaptiveExitReport.print(engine, model, chains, o.exitBudget);
+      engine.shutdown(1_000);
+    }
     model.close();
     wideModel.close();
     System.exit(0);
@@ -278,31 +296,41 @@ public final class Benchmark {
         ratio);
   }
 
-  /** Multi-hop variable chains like the demo task: {@code a=3;b=a+4;c=b*2;c?}. */
-  static List<long[]> prompts(LoadedModel model, int count, long seed) {
+  /** A prompt and the digit the chain evaluates to. */
+  record Chain(long[] ids, String answer) {}
+
+  /**
+   * Multi-hop variable chains like the demo task, {@code a=3;b=a+4;c=b*2;c?}, each with its answer
+   * (every statement applies its operation to the previous value, mod 10).
+   */
+  static List<Chain> chains(LoadedModel model, int count, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     String ops = "+-*";
-    List<long[]> out = new ArrayList<>();
+    List<Chain> out = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       int hops = 1 + random.nextInt(6);
       StringBuilder sb = new StringBuilder();
       char var = (char) ('a' + random.nextInt(20));
-      sb.append(var).append('=').append(random.nextInt(10)).append(';');
+      int value = random.nextInt(10);
+      sb.append(var).append('=').append(value).append(';');
       for (int h = 1; h < hops; h++) {
         char next = (char) ('a' + random.nextInt(26));
         while (next == var) {
           next = (char) ('a' + random.nextInt(26));
         }
-        sb.append(next)
-            .append('=')
-            .append(var)
-            .append(ops.charAt(random.nextInt(3)))
-            .append(random.nextInt(10))
-            .append(';');
+        char op = ops.charAt(random.nextInt(3));
+        int digit = random.nextInt(10);
+        sb.append(next).append('=').append(var).append(op).append(digit).append(';');
+        value =
+            switch (op) {
+              case '+' -> (value + digit) % 10;
+              case '-' -> Math.floorMod(value - digit, 10);
+              default -> (value * digit) % 10;
+            };
         var = next;
       }
       sb.append(var).append('?');
-      out.add(model.tokenizer().encode(sb.toString()));
+      out.add(new Chain(model.tokenizer().encode(sb.toString()), Integer.toString(value)));
     }
     return out;
   }
@@ -341,12 +369,13 @@ public final class Benchmark {
     int parallelism = Math.min(2, Runtime.getRuntime().availableProcessors());
     int r = 8;
     int maxTokens = 8;
-    int requests = 64;
+    int requests = 256;
     long seed = 42;
     int[] concurrency = {1, 4, 16, 64};
     Path workload = Path.of("target/bench-workload.json");
     Path pytorch;
     int rounds = 3;
+    int exitBudget = 32;
     boolean verbose;
 
     static Options parse(String[] args) {
@@ -377,6 +406,7 @@ public final class Benchmark {
               o.concurrency = Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray();
           case "--workload" -> o.workload = Path.of(v);
           case "--rounds" -> o.rounds = Integer.parseInt(v);
+          case "--exit-budget" -> o.exitBudget = Integer.parseInt(v);
           case "--pytorch" -> o.pytorch = Path.of(v);
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }

@@ -42,6 +42,9 @@ final class AdaptiveExitReport {
     }
   }
 
+  /** The answer digit and {@code <eos>}: all a chain needs, so both runs decode the same tokens. */
+  private static final int ANSWER_TOKENS = 2;
+
   private AdaptiveExitReport() {}
 
   static void print(BatchEngine engine, LoadedModel model, List<Benchmark.Chain> chains, int budget)
@@ -94,7 +97,7 @@ final class AdaptiveExitReport {
                   new GenerationRequest(
                       "exit-" + i,
                       chains.get(i).ids(),
-                      2,
+                      ANSWER_TOKENS,
                       plan,
                       SamplingPlan.GREEDY,
                       new StateInit(StateInit.ZEROS, 0),
@@ -131,13 +134,16 @@ final class AdaptiveExitReport {
         atBudget = row;
       }
     }
+    if (atBudget == null) {
+      System.out.println("  eval.json has no fixed r=" + budget + " row to compare with");
+      return;
+    }
     String criterion = exit.stateDelta() > 0 ? "state_delta" : "kl";
     double threshold = exit.stateDelta() > 0 ? exit.stateDelta() : exit.kl();
     for (JsonNode row : eval.path("adaptive_exit")) {
       if (row.path("criterion").asString().equals(criterion)
           && Math.abs(row.path("threshold").asDouble() - threshold) < 1e-12
-          && row.path("budget").asInt() == budget
-          && atBudget != null) {
+          && row.path("budget").asInt() == budget) {
         System.out.printf(
             Locale.ROOT,
             "  eval.json (held-out): %.2f mean steps, accuracy %.2f%% vs %.2f%% at fixed r=%d"

@@ -2,16 +2,34 @@
 
     python -m loopmodel.export --run runs/demo --out ../models/loop-demo [--r-default 8]
 
-Writes prelude.onnx, core.onnx and coda.onnx (dynamic batch and sequence axes),
-tokenizer.json, config.json and model.json with the sha256 of every file, then
-checks ONNX Runtime against PyTorch: max |delta logits| <= 1e-4 for r in
-{1, 4, default, max}, padded and unpadded.
+Writes prelude.onnx, core.onnx and coda.onnx, tokenizer.json, config.json and
+model.json (schema_version 2) with the sha256 of every file, then checks ONNX
+Runtime against PyTorch: greedy generation with the KV cache on ORT (OnnxLoop,
+the loop the Java runtime runs) against PyTorch recomputing the whole sequence
+for every token, max |delta logits| <= 1e-4 for every generated token, for r in
+{1, 4, default, max}, single prompts and a left-padded batch.
+
+Each graph computes S new positions given the keys/values of P cached ones:
+
+    prelude: input_ids [B,S], attention_mask [B,P+S], position_ids [B,S],
+             past_key.l, past_value.l [B,P,D] (l < n_prelude)
+             -> embedded [B,S,D], present_key.l, present_value.l [B,S,D]
+    core:    embedded, state [B,S,D], attention_mask, position_ids, past_*.l (l < n_core)
+             -> next_state [B,S,D], present_*.l
+    coda:    state [B,S,D], attention_mask, position_ids, past_*.l (l < n_coda)
+             -> logits [B,S,V], present_*.l
+
+Keys are stored after RoPE, heads concatenated along D; present_* hold only the S
+new positions. The mask covers the past columns then the new ones; the query of
+new position j (column P+j) attends column m iff (mask[m] = 1 and m <= P+j) or
+m = P+j. Dynamic axes: batch, past, sequence, total (= P+S, the mask's).
 
 Any module laid out as Huginn's checkpoints are works: attributes
 `transformer.{wte, prelude, adapter, core_block, coda, ln_f}` and `lm_head`, with
-blocks called as `block(x, ctx)` (see model.SandwichBlock) and a `config`
-carrying head_dim / rope_base / d_model. The recurrence loop stays outside the
-graphs so the Java runtime decides r, exit and batching per request and step.
+blocks called as `block(x, ctx, cache)` (see model.SandwichBlock, model.KVCache)
+and a `config` carrying head_dim / rope_base / d_model. The recurrence loop stays
+outside the graphs so the Java runtime decides r, exit and batching per request
+and step; it keeps one core cache per recurrence step (see OnnxLoop).
 """
 
 from __future__ import annotations
@@ -20,6 +38,8 @@ import argparse
 import hashlib
 import json
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -30,22 +50,71 @@ from torch import Tensor, nn
 
 from . import task
 from .config import LoopConfig
-from .model import LoopedTransformer, attention_context, positions_from_mask
+from .model import (
+    KVCache,
+    LoopedTransformer,
+    attention_context,
+    left_pad,
+    positions_from_mask,
+    steps_for_call,
+)
 from .tokenizer import write_tokenizer
 
 OPSET = 18
 PARITY_TOLERANCE = 1e-4
+SCHEMA_VERSION = 2
 
-GRAPH_IO = {
+GRAPHS = ("prelude", "core", "coda")
+BASE_IO = {
     "prelude": (["input_ids", "attention_mask", "position_ids"], ["embedded"]),
     "core": (["embedded", "state", "attention_mask", "position_ids"], ["next_state"]),
     "coda": (["state", "attention_mask", "position_ids"], ["logits"]),
 }
+STAGE = {"prelude": "prelude", "core": "core_block", "coda": "coda"}
+
+
+def cache_layers(module: nn.Module) -> dict[str, int]:
+    """Attention layers per graph: the number of past/present K/V pairs it carries."""
+    return {name: len(getattr(module.transformer, STAGE[name])) for name in GRAPHS}
+
+
+def cache_names(kind: str, layers: int) -> list[str]:
+    """kind 'past' or 'present' -> [kind_key.0, kind_value.0, kind_key.1, ...]."""
+    return [f"{kind}_{kv}.{layer}" for layer in range(layers) for kv in ("key", "value")]
+
+
+def graph_io(layers: dict[str, int]) -> dict[str, tuple[list[str], list[str]]]:
+    """Input and output names of each graph, given cache_layers()."""
+    return {
+        name: (
+            BASE_IO[name][0] + cache_names("past", layers[name]),
+            BASE_IO[name][1] + cache_names("present", layers[name]),
+        )
+        for name in GRAPHS
+    }
+
+
+def dynamic_axes(name: str) -> dict[int, str]:
+    if name == "attention_mask":
+        return {0: "batch", 1: "total"}
+    if name.startswith("past_"):
+        return {0: "batch", 1: "past"}
+    return {0: "batch", 1: "sequence"}
 
 
 def _context(module: nn.Module, attention_mask: Tensor, position_ids: Tensor):
     cfg = module.config
     return attention_context(attention_mask, position_ids, cfg.head_dim, cfg.rope_base)
+
+
+def _blocks(blocks, x: Tensor, ctx, past: tuple[Tensor, ...]) -> tuple[Tensor, list[Tensor]]:
+    """x [B,S,D] through blocks; past = (k0, v0, k1, v1, ...) [B,P,D] -> (x, presents [B,S,D])."""
+    presents: list[Tensor] = []
+    for layer, block in enumerate(blocks):
+        cache = KVCache(past[2 * layer], past[2 * layer + 1])
+        x = block(x, ctx, cache)
+        presents += [cache.present_key, cache.present_value]
+    return x, presents
 
 
 class PreludeGraph(nn.Module):
@@ -54,12 +123,13 @@ class PreludeGraph(nn.Module):
         self.m = module
         self.scale = getattr(module, "emb_scale", math.sqrt(module.config.d_model))
 
-    def forward(self, input_ids: Tensor, attention_mask: Tensor, position_ids: Tensor) -> Tensor:
+    def forward(
+        self, input_ids: Tensor, attention_mask: Tensor, position_ids: Tensor, *past: Tensor
+    ) -> tuple[Tensor, ...]:
         ctx = _context(self.m, attention_mask, position_ids)
         x = self.m.transformer.wte(input_ids) * self.scale  # [B, S, D]
-        for block in self.m.transformer.prelude:
-            x = block(x, ctx)
-        return x
+        x, presents = _blocks(self.m.transformer.prelude, x, ctx, past)
+        return (x, *presents)
 
 
 class CoreGraph(nn.Module):
@@ -68,13 +138,17 @@ class CoreGraph(nn.Module):
         self.m = module
 
     def forward(
-        self, embedded: Tensor, state: Tensor, attention_mask: Tensor, position_ids: Tensor
-    ) -> Tensor:
+        self,
+        embedded: Tensor,
+        state: Tensor,
+        attention_mask: Tensor,
+        position_ids: Tensor,
+        *past: Tensor,
+    ) -> tuple[Tensor, ...]:
         ctx = _context(self.m, attention_mask, position_ids)
         x = self.m.transformer.adapter(torch.cat((state, embedded), dim=-1))  # [B, S, D]
-        for block in self.m.transformer.core_block:
-            x = block(x, ctx)
-        return x
+        x, presents = _blocks(self.m.transformer.core_block, x, ctx, past)
+        return (x, *presents)
 
 
 class CodaGraph(nn.Module):
@@ -82,12 +156,12 @@ class CodaGraph(nn.Module):
         super().__init__()
         self.m = module
 
-    def forward(self, state: Tensor, attention_mask: Tensor, position_ids: Tensor) -> Tensor:
+    def forward(
+        self, state: Tensor, attention_mask: Tensor, position_ids: Tensor, *past: Tensor
+    ) -> tuple[Tensor, ...]:
         ctx = _context(self.m, attention_mask, position_ids)
-        x = state
-        for block in self.m.transformer.coda:
-            x = block(x, ctx)
-        return self.m.lm_head(self.m.transformer.ln_f(x))  # [B, S, V]
+        x, presents = _blocks(self.m.transformer.coda, state, ctx, past)
+        return (self.m.lm_head(self.m.transformer.ln_f(x)), *presents)  # [B, S, V], ...
 
 
 def check_layout(module: nn.Module) -> None:
@@ -102,37 +176,42 @@ def check_layout(module: nn.Module) -> None:
         raise ValueError(f"module lacks the Huginn layout: missing {missing}")
 
 
-def _sample_inputs(cfg, batch: int = 2, seq: int = 7):
+def _sample_inputs(cfg, batch: int = 2, past: int = 3, seq: int = 4):
+    """Distinct P, S and P+S, and pads in both parts, so nothing is folded into a constant."""
     ids = torch.randint(4, cfg.vocab_size, (batch, seq))
-    mask = torch.ones(batch, seq, dtype=torch.long)
-    mask[0, :2] = 0  # a left-padded row so the mask path is traced, not folded away
-    pos = positions_from_mask(mask)
+    mask = torch.ones(batch, past + seq, dtype=torch.long)
+    mask[0, :1] = 0  # a left-padded past
+    mask[1, past : past + 2] = 0  # a left-padded new part
+    pos = positions_from_mask(mask)[:, past:]
     state = torch.randn(batch, seq, cfg.d_model)
-    return ids, mask, pos, state
+    kv = torch.randn(batch, past, cfg.d_model)
+    return ids, mask, pos, state, kv
 
 
-def export_graphs(module: nn.Module, out: Path) -> None:
+def export_graphs(module: nn.Module, out: Path) -> dict[str, int]:
+    """Writes the three graphs; returns cache_layers(module)."""
     check_layout(module)
     module.eval()
     cfg = module.config
-    ids, mask, pos, state = _sample_inputs(cfg)
-    bs = {0: "batch", 1: "sequence"}
+    layers = cache_layers(module)
+    io = graph_io(layers)
+    ids, mask, pos, state, kv = _sample_inputs(cfg)
     graphs = {
         "prelude": (PreludeGraph(module), (ids, mask, pos)),
         "core": (CoreGraph(module), (state, state, mask, pos)),
         "coda": (CodaGraph(module), (state, mask, pos)),
     }
     for name, (graph, args) in graphs.items():
-        inputs, outputs = GRAPH_IO[name]
+        inputs, outputs = io[name]
         path = out / f"{name}.onnx"
         with torch.no_grad():
             torch.onnx.export(
                 graph,
-                args,
+                args + (kv,) * (2 * layers[name]),
                 str(path),
                 input_names=inputs,
                 output_names=outputs,
-                dynamic_axes={n: bs for n in inputs + outputs},
+                dynamic_axes={n: dynamic_axes(n) for n in inputs + outputs},
                 opset_version=OPSET,
                 dynamo=False,
                 do_constant_folding=True,
@@ -140,23 +219,98 @@ def export_graphs(module: nn.Module, out: Path) -> None:
         model = onnx.load(str(path))
         onnx.checker.check_model(model)
         onnx.save(model, str(path))  # weights inline: one self-contained file per graph
+    return layers
 
 
-def _run_torch(module, ids, mask, r: int) -> np.ndarray:
+def _uncached_logits(module: nn.Module, ids: list[int], r: int) -> np.ndarray:
+    """PyTorch, no cache: the whole sequence from scratch, s_0 = 0 -> last position's [V]."""
+    t_ids = torch.tensor([ids])
+    mask = torch.ones_like(t_ids)
     pos = positions_from_mask(mask)
     with torch.no_grad():
-        ctx = _context(module, mask, pos)
-        e = PreludeGraph(module)(ids, mask, pos)
+        e, *_ = PreludeGraph(module)(t_ids, mask, pos, *_no_past(module, "prelude"))
         s = torch.zeros_like(e)
         core = CoreGraph(module)
         for _ in range(r):
-            s = core(e, s, mask, pos)
-        del ctx
-        return CodaGraph(module)(s, mask, pos).numpy()
+            s, *_ = core(e, s, mask, pos, *_no_past(module, "core"))
+        logits, *_ = CodaGraph(module)(s, mask, pos, *_no_past(module, "coda"))
+    return logits[0, -1].numpy()
+
+
+def _no_past(module: nn.Module, graph: str) -> list[Tensor]:
+    empty = torch.zeros(1, 0, module.config.d_model)
+    return [empty] * (2 * cache_layers(module)[graph])
+
+
+@dataclass
+class OnnxGeneration:
+    tokens: list[list[int]]  # per row: generated ids, <eos> included when produced
+    logits: list[list[np.ndarray]]  # per row: the [V] logits behind each generated id
+
+
+class OnnxBatch:
+    """One batch's caches over the ONNX graphs: what the Java runtime keeps per batch.
+
+    Per graph and layer, (K, V) [B, T, D] for all T columns so far; the core has one
+    such cache per recurrence step (slot i = step i). A call whose row b runs n_b
+    steps stores in slot i the K/V of step min(i, n_b) (fill forward); a slot first
+    needed by a later call starts as a copy of the last slot. With past_slot, every
+    cache starts with one zero column masked out (the runtime never sends P = 0).
+    """
+
+    def __init__(self, loop: OnnxLoop, batch: int, past_slot: bool) -> None:
+        self.loop = loop
+        past = 1 if past_slot else 0
+        zeros = np.zeros((batch, past, loop.hidden), dtype=np.float32)
+        self.mask = np.zeros((batch, past), dtype=np.int64)  # [B, T]
+        self.caches = {name: [zeros] * (2 * n) for name, n in loop.layers.items()}
+        self.base = self.caches.pop("core")  # the columns before slot 1 existed
+        self.core: list[list[np.ndarray]] = []  # core[i - 1] = slot i: [k0, v0, k1, v1, ...]
+
+    def _run(self, graph: str, feeds: dict, past: list[np.ndarray]):
+        feeds |= dict(zip(self.loop.io[graph][0][len(feeds) :], past, strict=True))
+        out, *presents = self.loop.sessions[graph].run(None, feeds)
+        return out, presents
+
+    def step(self, ids: np.ndarray, new_mask: np.ndarray, steps: Sequence[int]) -> np.ndarray:
+        """ids, new_mask [B, S] int64; steps[b] >= 1 core steps -> logits [B, S, V]."""
+        mask = np.concatenate((self.mask, new_mask), axis=1)  # [B, P+S]
+        pos = positions_from_mask(torch.from_numpy(mask)).numpy()[:, self.mask.shape[1] :]
+        common = {"attention_mask": mask, "position_ids": pos}
+
+        e, presents = self._run("prelude", {"input_ids": ids, **common}, self.caches["prelude"])
+        self._append("prelude", presents)
+
+        n = np.asarray(steps).reshape(-1, 1, 1)  # [B, 1, 1]
+        s = np.zeros_like(e)
+        by_step: list[list[np.ndarray]] = []  # [i - 1]: new positions' K/V at step i
+        for i in range(1, int(n.max()) + 1):
+            if len(self.core) < i:
+                self.core.append(list(self.core[-1] if self.core else self.base))
+            s_i, presents = self._run(
+                "core", {"embedded": e, "state": s, **common}, self.core[i - 1]
+            )
+            ran = n >= i  # rows past their last step keep their state and K/V
+            s = np.where(ran, s_i, s)
+            if by_step:
+                presents = [np.where(ran, p, q) for p, q in zip(presents, by_step[-1], strict=True)]
+            by_step.append(presents)
+        for slot, cache in enumerate(self.core):
+            new = by_step[min(slot, len(by_step) - 1)]
+            self.core[slot] = [np.concatenate(x, axis=1) for x in zip(cache, new, strict=True)]
+
+        logits, presents = self._run("coda", {"state": s, **common}, self.caches["coda"])
+        self._append("coda", presents)
+        self.mask = mask
+        return logits
+
+    def _append(self, graph: str, presents: list[np.ndarray]) -> None:
+        cache = self.caches[graph]
+        self.caches[graph] = [np.concatenate(x, axis=1) for x in zip(cache, presents, strict=True)]
 
 
 class OnnxLoop:
-    """The recurrence loop over the three exported graphs, as the Java runtime runs it."""
+    """The cached recurrence loop over the three exported graphs, as the Java runtime runs it."""
 
     def __init__(self, package: Path, threads: int = 1) -> None:
         opts = ort.SessionOptions()
@@ -165,55 +319,81 @@ class OnnxLoop:
             name: ort.InferenceSession(
                 str(package / f"{name}.onnx"), opts, ["CPUExecutionProvider"]
             )
-            for name in GRAPH_IO
+            for name in GRAPHS
         }
+        self.layers = {
+            name: sum(i.name.startswith("past_key.") for i in sess.get_inputs())
+            for name, sess in self.sessions.items()
+        }
+        self.io = graph_io(self.layers)
+        self.hidden = int(self.sessions["core"].get_inputs()[1].shape[2])
 
-    def run(self, ids: np.ndarray, mask: np.ndarray, r: int, s0: np.ndarray | None = None):
-        """Returns (logits [B, S, V] after r steps, states after each step)."""
-        pos = positions_from_mask(torch.from_numpy(mask)).numpy()
-        (e,) = self.sessions["prelude"].run(
-            None, {"input_ids": ids, "attention_mask": mask, "position_ids": pos}
-        )
-        s = np.zeros_like(e) if s0 is None else s0
-        for _ in range(r):
-            (s,) = self.sessions["core"].run(
-                None, {"embedded": e, "state": s, "attention_mask": mask, "position_ids": pos}
-            )
-        (logits,) = self.sessions["coda"].run(
-            None, {"state": s, "attention_mask": mask, "position_ids": pos}
-        )
-        return logits
+    def start(self, batch: int, past_slot: bool = True) -> OnnxBatch:
+        return OnnxBatch(self, batch, past_slot)
+
+    def generate(
+        self,
+        prompts: Sequence[Sequence[int]],
+        steps: int | Sequence[int | Sequence[int]],
+        max_tokens: int,
+        *,
+        eos_id: int | None = task.EOS_ID,
+        past_slot: bool = True,
+    ) -> OnnxGeneration:
+        """Greedy, s_0 = 0, prompts left-padded into one batch: prefill, then one call per
+        token (a finished row sends a pad, mask 0). steps: model.steps_for_call."""
+        batch = len(prompts)
+        cache = self.start(batch, past_slot)
+        ids, mask = (t.numpy() for t in left_pad(prompts, task.PAD_ID))
+        out = OnnxGeneration([[] for _ in prompts], [[] for _ in prompts])
+        done = [False] * batch
+        for call in range(max_tokens):
+            logits = cache.step(ids, mask, steps_for_call(steps, call, batch))[:, -1]
+            nxt = logits.argmax(-1).tolist()
+            for b in range(batch):
+                if not done[b]:
+                    out.tokens[b].append(nxt[b])
+                    out.logits[b].append(logits[b])
+                    done[b] = nxt[b] == eos_id
+            if all(done):
+                break
+            ids = np.array([[task.PAD_ID if d else t] for t, d in zip(nxt, done, strict=True)])
+            mask = np.array([[0 if d else 1] for d in done], dtype=np.int64)
+        return out
 
 
-def parity(module: nn.Module, package: Path, rs: list[int], prompts: list[str]) -> float:
-    """Max |ORT - torch| over real positions, for each r, unpadded and left/right padded."""
+def parity(
+    module: nn.Module,
+    package: Path,
+    rs: list[int],
+    prompts: list[str],
+    max_tokens: int = 4,
+    past_slot: bool = True,
+) -> float:
+    """Max |ORT - torch| over the logits of every generated token, for each r.
+
+    ORT: cached greedy generation (OnnxLoop), each prompt alone and all of them as one
+    left-padded batch. PyTorch: the whole sequence (prompt + tokens so far) recomputed
+    without a cache for each token. No stop at <eos>, so every prompt decodes
+    max_tokens tokens.
+    """
     loop = OnnxLoop(package)
     worst = 0.0
     encoded = [task.encode(p) for p in prompts]
-    seq = max(len(e) for e in encoded)
     for r in rs:
-        # Unpadded, one prompt at a time.
-        for ids in encoded:
-            t_ids = torch.tensor([ids])
-            t_mask = torch.ones_like(t_ids)
-            ref = _run_torch(module, t_ids, t_mask, r)
-            got = loop.run(t_ids.numpy(), t_mask.numpy(), r)
-            worst = max(worst, float(np.abs(ref - got).max()))
-        # Padded batches: ORT batched vs torch unpadded, compared at real positions.
-        for side in ("left", "right"):
-            b_ids = np.full((len(encoded), seq), task.PAD_ID, dtype=np.int64)
-            b_mask = np.zeros_like(b_ids)
-            for row, ids in enumerate(encoded):
-                sl = slice(seq - len(ids), seq) if side == "left" else slice(0, len(ids))
-                b_ids[row, sl] = ids
-                b_mask[row, sl] = 1
-            got = loop.run(b_ids, b_mask, r)
-            for row, ids in enumerate(encoded):
-                sl = slice(seq - len(ids), seq) if side == "left" else slice(0, len(ids))
-                ref = _run_torch(
-                    module, torch.tensor([ids]), torch.ones(1, len(ids), dtype=torch.long), r
-                )
-                worst = max(worst, float(np.abs(ref[0] - got[row, sl]).max()))
+        runs = [
+            ([ids], loop.generate([ids], r, max_tokens, eos_id=None, past_slot=past_slot))
+            for ids in encoded
+        ]
+        runs.append(
+            (encoded, loop.generate(encoded, r, max_tokens, eos_id=None, past_slot=past_slot))
+        )
+        for rows, got in runs:
+            for row, ids in enumerate(rows):
+                assert len(got.tokens[row]) == max_tokens
+                for t, logits in enumerate(got.logits[row]):
+                    ref = _uncached_logits(module, ids + got.tokens[row][:t], r)
+                    worst = max(worst, float(np.abs(ref - logits).max()))
     return worst
 
 
@@ -233,14 +413,17 @@ def write_manifest(
     r_default: int,
     exit_thresholds: dict,
     description: str,
+    layers: dict[str, int] | None = None,
 ) -> dict:
+    """layers: cache_layers() of the exported module (default: the config's counts)."""
+    layers = layers or {"prelude": cfg.n_prelude, "core": cfg.n_core, "coda": cfg.n_coda}
     files = sorted(
         p.relative_to(package).as_posix()
         for p in package.rglob("*")
         if p.is_file() and p.name != "model.json"
     )
     manifest = {
-        "schema_version": 1,
+        "schema_version": SCHEMA_VERSION,
         "name": name,
         "version": version,
         "family": "recurrent-depth",
@@ -265,8 +448,13 @@ def write_manifest(
         },
         "exit": exit_thresholds,
         "graphs": {
-            name_: {"file": f"{name_}.onnx", "inputs": io[0], "outputs": io[1]}
-            for name_, io in GRAPH_IO.items()
+            name_: {
+                "file": f"{name_}.onnx",
+                "inputs": io[0],
+                "outputs": io[1],
+                "cache_layers": layers[name_],
+            }
+            for name_, io in graph_io(layers).items()
         },
         "tokenizer": "tokenizer.json",
         "chat_template": None,
@@ -306,7 +494,7 @@ def export_package(
     out.mkdir(parents=True, exist_ok=True)
     cfg = model.config
     r_default = r_default or cfg.r_default
-    export_graphs(model, out)
+    layers = export_graphs(model, out)
     write_tokenizer(out / "tokenizer.json")
     cfg.save(out / "config.json")
     if isinstance(model, LoopedTransformer):
@@ -325,6 +513,7 @@ def export_package(
         r_default,
         exit_thresholds or {"state_delta": 0.0, "kl": 0.0},
         description,
+        layers,
     )
     print(json.dumps({"package": str(out), "parity_max_abs_diff": worst}), flush=True)
     return manifest

@@ -8,6 +8,11 @@
 Unlike Huginn's reference code, attention honours the padding mask: a padded row
 gives, at every real position, the logits that row gets alone.
 
+Every attention layer optionally takes a KVCache: the keys (after RoPE) and values
+of P earlier positions, so a call computes only its S new positions. Generation
+with the cache (`generate_cached`) keeps one core cache per recurrence step and
+fills forward from a position's last step, as Huginn does.
+
 Module layout (attribute names) follows Huginn's checkpoints so the exporter can
 take either: transformer.{wte, prelude, adapter, core_block, coda, ln_f}, lm_head.
 """
@@ -15,6 +20,7 @@ take either: transformer.{wte, prelude, adapter, core_block, coda, ln_f}, lm_hea
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
@@ -39,18 +45,42 @@ class RMSNorm(nn.Module):
 
 @dataclass
 class AttentionContext:
-    """Per-sequence tensors every block needs; built once per graph call."""
+    """Per-call tensors every block needs; built once per graph call.
+
+    S new positions (the queries), T = P + S key columns: P cached, then the S new.
+    """
 
     cos: Tensor  # [B, 1, S, Dh/2]
     sin: Tensor  # [B, 1, S, Dh/2]
-    bias: Tensor  # [B, 1, S, S] additive: 0 where a query may attend, _MASKED elsewhere
+    bias: Tensor  # [B, 1, S, T] additive: 0 where a query may attend, _MASKED elsewhere
+
+
+@dataclass
+class KVCache:
+    """One attention layer's cache for one call.
+
+    In: the past P positions' keys (after RoPE) and values, heads concatenated as in
+    the Wqkv output. Out: the layer sets present_* to the S new positions' keys and
+    values (only the new ones, not past + new).
+    """
+
+    past_key: Tensor  # [B, P, D]
+    past_value: Tensor  # [B, P, D]
+    present_key: Tensor | None = None  # [B, S, D]
+    present_value: Tensor | None = None  # [B, S, D]
 
 
 def attention_context(
     attention_mask: Tensor, position_ids: Tensor, head_dim: int, rope_base: float
 ) -> AttentionContext:
-    """attention_mask, position_ids: [B, S] int64 (1 = real token)."""
-    seq = attention_mask.shape[1]
+    """attention_mask [B, P+S] (past columns, then new; 1 = real), position_ids [B, S] int64.
+
+    The query of new position j sits at column P+j and may attend column m iff
+    (mask[b, m] == 1 and m <= P+j) or m == P+j; the diagonal keeps a pad query finite.
+    With P = 0 (mask as long as the positions) this is plain causal masked attention.
+    """
+    total = attention_mask.shape[1]
+    seq = position_ids.shape[1]
     half = head_dim // 2
     inv_freq = 1.0 / (
         rope_base ** (torch.arange(0, half, dtype=torch.float32, device=position_ids.device) / half)
@@ -59,14 +89,15 @@ def attention_context(
     cos = torch.cos(angles).unsqueeze(1)
     sin = torch.sin(angles).unsqueeze(1)
 
-    idx = torch.arange(seq, device=attention_mask.device)
-    causal = idx.unsqueeze(0) <= idx.unsqueeze(1)  # [S(q), S(k)]
-    key_real = attention_mask.bool().unsqueeze(1)  # [B, 1, S(k)]
-    diagonal = idx.unsqueeze(0) == idx.unsqueeze(1)  # not torch.eye: ORT lacks a bool EyeLike
-    allowed = (causal.unsqueeze(0) & key_real) | diagonal.unsqueeze(0)  # [B, S, S]
+    k_idx = torch.arange(total, device=attention_mask.device)  # [T] key columns
+    q_idx = torch.arange(seq, device=attention_mask.device) + (total - seq)  # [S] query columns
+    causal = k_idx.unsqueeze(0) <= q_idx.unsqueeze(1)  # [S, T]
+    key_real = attention_mask.bool().unsqueeze(1)  # [B, 1, T]
+    diagonal = k_idx.unsqueeze(0) == q_idx.unsqueeze(1)  # [S, T]; ORT lacks a bool EyeLike
+    allowed = (causal.unsqueeze(0) & key_real) | diagonal.unsqueeze(0)  # [B, S, T]
     zero = torch.zeros((), dtype=torch.float32, device=attention_mask.device)
     masked = torch.full((), _MASKED, dtype=torch.float32, device=attention_mask.device)
-    bias = torch.where(allowed, zero, masked).unsqueeze(1)
+    bias = torch.where(allowed, zero, masked).unsqueeze(1)  # [B, 1, S, T]
     return AttentionContext(cos=cos, sin=sin, bias=bias)
 
 
@@ -89,12 +120,21 @@ class CausalSelfAttention(nn.Module):
         self.Wqkv = nn.Linear(cfg.d_model, 3 * cfg.d_model, bias=False)
         self.proj = nn.Linear(cfg.d_model, cfg.d_model, bias=False)
 
-    def forward(self, x: Tensor, ctx: AttentionContext) -> Tensor:
+    def forward(self, x: Tensor, ctx: AttentionContext, cache: KVCache | None = None) -> Tensor:
+        """x [B, S, D] -> [B, S, D]; with a cache, keys/values [B, P, D] precede the new ones."""
         bsz, seq, dim = x.shape
         qkv = self.Wqkv(x).view(bsz, seq, 3, self.n_heads, self.head_dim)
         q, k, v = qkv.permute(2, 0, 3, 1, 4).unbind(0)  # each [B, H, S, Dh]
         q = _rotate(q, ctx.cos, ctx.sin)
         k = _rotate(k, ctx.cos, ctx.sin)
+        if cache is not None:
+            k_new = k.transpose(1, 2).reshape(bsz, seq, dim)  # [B, S, D], after RoPE
+            v_new = v.transpose(1, 2).reshape(bsz, seq, dim)  # [B, S, D]
+            cache.present_key, cache.present_value = k_new, v_new
+            heads = (bsz, -1, self.n_heads, self.head_dim)
+            k = torch.cat((cache.past_key, k_new), dim=1).view(heads).transpose(1, 2)
+            v = torch.cat((cache.past_value, v_new), dim=1).view(heads).transpose(1, 2)
+            # k, v: [B, H, P+S, Dh]
         scores = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(self.head_dim)) + ctx.bias
         out = torch.softmax(scores, dim=-1) @ v  # [B, H, S, Dh]
         return self.proj(out.transpose(1, 2).reshape(bsz, seq, dim))
@@ -123,9 +163,22 @@ class SandwichBlock(nn.Module):
         self.mlp = GatedMLP(cfg)
         self.norm_4 = RMSNorm(cfg.d_model, cfg.norm_eps)
 
-    def forward(self, x: Tensor, ctx: AttentionContext) -> Tensor:
-        x = self.norm_2(x + self.attn(self.norm_1(x), ctx))
+    def forward(self, x: Tensor, ctx: AttentionContext, cache: KVCache | None = None) -> Tensor:
+        x = self.norm_2(x + self.attn(self.norm_1(x), ctx, cache))
         return self.norm_4(x + self.mlp(self.norm_3(x)))
+
+
+def _run_blocks(
+    blocks: nn.ModuleList, x: Tensor, ctx: AttentionContext, caches: Sequence[KVCache] | None
+) -> Tensor:
+    """x [B, S, D] through each block; with caches, block l reads/writes caches[l]."""
+    if caches is None:
+        for block in blocks:
+            x = block(x, ctx)
+        return x
+    for block, cache in zip(blocks, caches, strict=True):
+        x = block(x, ctx, cache)
+    return x
 
 
 class LoopedTransformer(nn.Module):
@@ -167,25 +220,31 @@ class LoopedTransformer(nn.Module):
             attention_mask, position_ids, self.config.head_dim, self.config.rope_base
         )
 
-    def embed(self, input_ids: Tensor, ctx: AttentionContext) -> Tensor:
+    # caches: one KVCache per layer of that stage, or None for no cache.
+
+    def embed(
+        self, input_ids: Tensor, ctx: AttentionContext, caches: Sequence[KVCache] | None = None
+    ) -> Tensor:
         """input_ids [B, S] -> e [B, S, D]."""
         x = self.transformer.wte(input_ids) * self.emb_scale
-        for block in self.transformer.prelude:
-            x = block(x, ctx)
-        return x
+        return _run_blocks(self.transformer.prelude, x, ctx, caches)
 
-    def core_step(self, e: Tensor, s: Tensor, ctx: AttentionContext) -> Tensor:
+    def core_step(
+        self,
+        e: Tensor,
+        s: Tensor,
+        ctx: AttentionContext,
+        caches: Sequence[KVCache] | None = None,
+    ) -> Tensor:
         """One recurrence: s_{i-1} [B, S, D], e [B, S, D] -> s_i [B, S, D]."""
         x = self.transformer.adapter(torch.cat((s, e), dim=-1))
-        for block in self.transformer.core_block:
-            x = block(x, ctx)
-        return x
+        return _run_blocks(self.transformer.core_block, x, ctx, caches)
 
-    def decode(self, s: Tensor, ctx: AttentionContext) -> Tensor:
+    def decode(
+        self, s: Tensor, ctx: AttentionContext, caches: Sequence[KVCache] | None = None
+    ) -> Tensor:
         """s [B, S, D] -> logits [B, S, V]."""
-        x = s
-        for block in self.transformer.coda:
-            x = block(x, ctx)
+        x = _run_blocks(self.transformer.coda, s, ctx, caches)
         return self.lm_head(self.transformer.ln_f(x))
 
     def initial_state(
@@ -227,3 +286,143 @@ class LoopedTransformer(nn.Module):
         for _ in range(k):
             s = self.core_step(e, s, ctx)
         return self.decode(s, ctx)
+
+
+# ---- KV-cached greedy generation: the reference the serving runtime reproduces ----
+
+KV = tuple[Tensor, Tensor]  # (keys, values), each [B, T, D]: every column seen so far
+
+
+def steps_for_call(steps: int | Sequence[int | Sequence[int]], call: int, batch: int) -> list[int]:
+    """Core steps per row for generation call `call` (0 = prefill, then one per new token).
+
+    steps is one r for every call, or one entry per call: an int for all rows or a
+    per-row list.
+    """
+    entry = steps if isinstance(steps, int) else steps[call]
+    per_row = [entry] * batch if isinstance(entry, int) else list(entry)
+    if len(per_row) != batch or min(per_row) < 1:
+        raise ValueError(f"call {call}: need {batch} step counts >= 1, got {per_row}")
+    return per_row
+
+
+def left_pad(prompts: Sequence[Sequence[int]], pad_id: int) -> tuple[Tensor, Tensor]:
+    """Token id lists -> (ids, mask) [B, S] int64, padded on the left."""
+    seq = max(len(p) for p in prompts)
+    ids = torch.full((len(prompts), seq), pad_id, dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    for row, p in enumerate(prompts):
+        ids[row, seq - len(p) :] = torch.tensor(list(p), dtype=torch.long)
+        mask[row, seq - len(p) :] = 1
+    return ids, mask
+
+
+@dataclass
+class Generation:
+    tokens: list[list[int]]  # per row: generated ids, <eos> included when produced
+    logits: list[list[Tensor]]  # per row: the [V] next-token logits behind each generated id
+
+
+class CachedLoop:
+    """Prefill + one call per generated token over a batch, with per-step core caches.
+
+    Caches, per stage and layer, hold (K, V) [B, T, D] for every column seen so far.
+    The core keeps one cache per recurrence step i (slot i). A call whose rows run
+    n_b steps stores, in slot i, the K/V of step min(i, n_b) ("fill forward"), so a
+    later call's step i attends, at each earlier position m, the K/V of step
+    min(i, steps_m). A slot first needed by a later call starts as a copy of the
+    last slot, which is exactly min(i, steps_m) for all earlier positions.
+
+    past_slot=True starts every cache with one masked zero column, as the Java
+    runtime does (it never passes P = 0); the results are the same.
+    """
+
+    def __init__(self, model: LoopedTransformer, batch: int, past_slot: bool = False) -> None:
+        self.model = model
+        past = 1 if past_slot else 0
+        zeros = torch.zeros(batch, past, model.config.d_model)
+        self.mask = torch.zeros(batch, past, dtype=torch.long)  # [B, T]
+        self.base: list[KV] = [(zeros, zeros)] * len(model.transformer.core_block)
+        self.prelude: list[KV] = [(zeros, zeros)] * len(model.transformer.prelude)
+        self.core: list[list[KV]] = []  # core[i - 1] = slot i
+        self.coda: list[KV] = [(zeros, zeros)] * len(model.transformer.coda)
+
+    @staticmethod
+    def _append(cache: list[KV], caches: list[KVCache]) -> list[KV]:
+        return [
+            (torch.cat((k, c.present_key), 1), torch.cat((v, c.present_value), 1))
+            for (k, v), c in zip(cache, caches, strict=True)
+        ]
+
+    @torch.no_grad()
+    def step(self, ids: Tensor, new_mask: Tensor, steps: Sequence[int]) -> Tensor:
+        """ids, new_mask [B, S] (the new positions); steps[b] >= 1 -> logits [B, S, V]."""
+        m = self.model
+        mask = torch.cat((self.mask, new_mask), 1)  # [B, P+S]
+        pos = positions_from_mask(mask)[:, self.mask.shape[1] :]  # [B, S]
+        ctx = m.context(mask, pos)
+
+        caches = [KVCache(k, v) for k, v in self.prelude]
+        e = m.embed(ids, ctx, caches)
+        self.prelude = self._append(self.prelude, caches)
+
+        n = torch.tensor(list(steps)).view(-1, 1, 1)  # [B, 1, 1]
+        s = m.initial_state(e, kind="zeros")
+        presents: list[list[KVCache]] = []  # [i - 1][layer]: the new positions' K/V at step i
+        for i in range(1, int(n.max()) + 1):
+            if len(self.core) < i:
+                self.core.append(list(self.core[-1] if self.core else self.base))
+            caches = [KVCache(k, v) for k, v in self.core[i - 1]]
+            s_i = m.core_step(e, s, ctx, caches)
+            ran = n >= i  # rows past their last step keep their state and their K/V
+            s = torch.where(ran, s_i, s)
+            if presents:
+                for c, prev in zip(caches, presents[-1], strict=True):
+                    c.present_key = torch.where(ran, c.present_key, prev.present_key)
+                    c.present_value = torch.where(ran, c.present_value, prev.present_value)
+            presents.append(caches)
+        for slot in range(len(self.core)):
+            self.core[slot] = self._append(self.core[slot], presents[min(slot, len(presents) - 1)])
+
+        caches = [KVCache(k, v) for k, v in self.coda]
+        logits = m.decode(s, ctx, caches)
+        self.coda = self._append(self.coda, caches)
+        self.mask = mask
+        return logits
+
+
+@torch.no_grad()
+def generate_cached(
+    model: LoopedTransformer,
+    prompts: Sequence[Sequence[int]],
+    steps: int | Sequence[int | Sequence[int]],
+    max_tokens: int,
+    *,
+    pad_id: int = 0,
+    eos_id: int | None = None,
+    past_slot: bool = False,
+) -> Generation:
+    """Greedy generation with the KV cache, prompts left-padded into one batch, s_0 = 0.
+
+    Call 0 (prefill) runs the prompts; each later call runs the token just generated
+    (a finished row sends a pad with mask 0). steps: see steps_for_call. Rows stop at
+    eos_id (None: never) or after max_tokens.
+    """
+    batch = len(prompts)
+    loop = CachedLoop(model, batch, past_slot)
+    ids, mask = left_pad(prompts, pad_id)
+    out = Generation([[] for _ in prompts], [[] for _ in prompts])
+    done = [False] * batch
+    for call in range(max_tokens):
+        logits = loop.step(ids, mask, steps_for_call(steps, call, batch))[:, -1]  # [B, V]
+        nxt = logits.argmax(-1).tolist()
+        for b in range(batch):
+            if not done[b]:
+                out.tokens[b].append(nxt[b])
+                out.logits[b].append(logits[b])
+                done[b] = nxt[b] == eos_id
+        if all(done):
+            break
+        ids = torch.tensor([[pad_id if d else t] for t, d in zip(nxt, done, strict=True)])
+        mask = torch.tensor([[0 if d else 1] for d in done])
+    return out

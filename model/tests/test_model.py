@@ -1,7 +1,15 @@
 import torch
 
 from loopmodel import task
-from loopmodel.model import LoopedTransformer, positions_from_mask
+from loopmodel.model import (
+    CachedLoop,
+    KVCache,
+    LoopedTransformer,
+    attention_context,
+    generate_cached,
+    left_pad,
+    positions_from_mask,
+)
 
 PROMPTS = ["a=3;b=a+4;c=b*2;c?", "x=7;y=x-9;y?", "q=1;w=q*3;e=w+8;r=e-2;t=r*7;t?"]
 
@@ -95,3 +103,66 @@ def test_recurrence_changes_the_output(tiny_model):
     with torch.no_grad():
         assert not torch.allclose(tiny_model(ids, r=1), tiny_model(ids, r=4))
     assert isinstance(tiny_model, LoopedTransformer)
+
+
+def test_attention_context_with_a_past(tiny_config):
+    # 2 rows, P = 3 past columns, S = 2 new; row 0's first past column is a pad.
+    mask = torch.tensor([[0, 1, 1, 1, 1], [1, 1, 1, 1, 1]])
+    pos = positions_from_mask(mask)[:, 3:]
+    ctx = attention_context(mask, pos, tiny_config.head_dim, tiny_config.rope_base)
+    assert ctx.bias.shape == (2, 1, 2, 5) and ctx.cos.shape == (2, 1, 2, tiny_config.head_dim // 2)
+    allowed = (ctx.bias[:, 0] == 0).long()
+    assert allowed[0].tolist() == [[0, 1, 1, 1, 0], [0, 1, 1, 1, 1]]
+    assert allowed[1].tolist() == [[1, 1, 1, 1, 0], [1, 1, 1, 1, 1]]
+    pads = attention_context(  # two new pad queries after one real past column
+        torch.tensor([[1, 0, 0]]), torch.tensor([[0, 0]]), tiny_config.head_dim, 10000.0
+    )
+    assert (pads.bias[0, 0] == 0).long().tolist() == [[1, 1, 0], [1, 0, 1]]  # never another pad
+
+
+@torch.no_grad()
+def test_cached_generation_equals_full_recompute(tiny_model):
+    encoded = [task.encode(p) for p in PROMPTS]
+    for r in (1, 4, 6):
+        for past_slot in (False, True):
+            for prompts in ([encoded[1]], encoded):  # alone, and as a left-padded batch
+                got = generate_cached(tiny_model, prompts, r, 4, past_slot=past_slot)
+                for row, ids in enumerate(prompts):
+                    assert len(got.tokens[row]) == 4
+                    for t, logits in enumerate(got.logits[row]):
+                        full = tiny_model(torch.tensor([ids + got.tokens[row][:t]]), r=r)[0, -1]
+                        torch.testing.assert_close(logits, full, atol=1e-5, rtol=0)
+                        assert int(full.argmax()) == got.tokens[row][t]
+
+
+@torch.no_grad()
+def test_cache_keeps_one_core_slot_per_step_filled_forward(tiny_model, tiny_config):
+    ids, mask = left_pad([task.encode(PROMPTS[1])], task.PAD_ID)
+    loop = CachedLoop(tiny_model, 1)
+    loop.step(ids, mask, [2])  # prompt: 2 steps
+    loop.step(torch.tensor([[5]]), torch.tensor([[1]]), [4])  # next token: 4 steps
+    seq = ids.shape[1]
+    assert len(loop.core) == 4
+    for slot in loop.core:
+        assert [kv.shape for kv in slot[0]] == [(1, seq + 1, tiny_config.d_model)] * 2
+    # Slots 3 and 4 were created after the prompt ran 2 steps: they hold its step-2 K/V.
+    for layer in range(tiny_config.n_core):
+        for kv in range(2):
+            step2 = loop.core[1][layer][kv][:, :seq]
+            assert torch.equal(loop.core[2][layer][kv][:, :seq], step2)
+            assert torch.equal(loop.core[3][layer][kv][:, :seq], step2)
+            assert not torch.equal(loop.core[0][layer][kv][:, :seq], step2)
+            assert not torch.equal(
+                loop.core[2][layer][kv][:, seq:], loop.core[3][layer][kv][:, seq:]
+            )
+
+
+def test_a_block_still_runs_without_a_cache(tiny_model, tiny_config):
+    x = torch.randn(2, 5, tiny_config.d_model)
+    mask = torch.ones(2, 5, dtype=torch.long)
+    ctx = tiny_model.context(mask, positions_from_mask(mask))
+    block = tiny_model.transformer.core_block[0]
+    cache = KVCache(torch.zeros(2, 0, tiny_config.d_model), torch.zeros(2, 0, tiny_config.d_model))
+    with torch.no_grad():
+        torch.testing.assert_close(block(x, ctx), block(x, ctx, cache))
+    assert cache.present_key.shape == cache.present_value.shape == x.shape

@@ -46,26 +46,33 @@ def test_tokenizer_json_encodes_like_the_trainer():
     assert tok.decode([task.BOS_ID, task.TOKEN_ID["7"], task.EOS_ID]) == "7"
 
 
-def test_reference_completions_replay_on_onnx_runtime(manifest):
-    """reference.json was written with PyTorch; ONNX Runtime must give the same answers."""
-    import numpy as np
+def test_manifest_describes_the_cached_graphs(manifest):
+    assert manifest["schema_version"] == 2
+    layers = {name: graph["cache_layers"] for name, graph in manifest["graphs"].items()}
+    assert layers == {"prelude": 1, "core": 2, "coda": 1}
+    io = export.graph_io(layers)
+    for name, graph in manifest["graphs"].items():
+        assert (graph["inputs"], graph["outputs"]) == io[name]
 
+
+def test_reference_completions_replay_on_onnx_runtime(manifest):
+    """reference.json was written with PyTorch (no cache); the cached ONNX loop must agree."""
     reference = json.loads((SHIPPED / "reference.json").read_text())
     loop = export.OnnxLoop(SHIPPED)
+    by_r: dict[tuple[int, int], list] = {}
     for case in reference["cases"]:
-        ids, out = task.encode(case["prompt"]), []
-        first = None
-        for _ in range(case["max_tokens"]):
-            arr = np.array([ids + out], dtype=np.int64)
-            logits = loop.run(arr, np.ones_like(arr), case["r"])[0, -1]
-            first = logits if first is None else first
-            nxt = int(logits.argmax())
-            if nxt == task.EOS_ID:
-                break
-            out.append(nxt)
+        got = loop.generate([task.encode(case["prompt"])], case["r"], case["max_tokens"])
+        out = got.tokens[0][:-1] if got.tokens[0][-1] == task.EOS_ID else got.tokens[0]
         assert out == case["completion_ids"], case
+        first = got.logits[0][0]
         for entry in case["first_token_top5"]:
             assert abs(first[entry["id"]] - entry["logit"]) <= 1e-4
+        by_r.setdefault((case["r"], case["max_tokens"]), []).append(case)
+    # The same prompts as one left-padded batch per r give the same completions.
+    for (r, max_tokens), cases in by_r.items():
+        got = loop.generate([task.encode(c["prompt"]) for c in cases], r, max_tokens)
+        for case, tokens in zip(cases, got.tokens, strict=True):
+            assert [t for t in tokens if t != task.EOS_ID] == case["completion_ids"], case
 
 
 def test_shipped_eval_meets_the_quality_bar(manifest):

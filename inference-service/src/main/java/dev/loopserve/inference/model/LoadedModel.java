@@ -72,6 +72,21 @@ public final class LoadedModel implements AutoCloseable {
     return manifest.vocabSize();
   }
 
+  /** Attention layers whose keys and values the prelude takes and returns. */
+  public int preludeCacheLayers() {
+    return manifest.graphs().prelude().cacheLayers();
+  }
+
+  /** Attention layers whose keys and values each core step takes and returns. */
+  public int coreCacheLayers() {
+    return manifest.graphs().core().cacheLayers();
+  }
+
+  /** Attention layers whose keys and values the coda takes and returns. */
+  public int codaCacheLayers() {
+    return manifest.graphs().coda().cacheLayers();
+  }
+
   @Override
   public void close() {
     for (OrtSession session : new OrtSession[] {prelude, core, coda}) {

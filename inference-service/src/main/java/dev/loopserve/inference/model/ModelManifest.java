@@ -61,9 +61,17 @@ public record ModelManifest(
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Exit(@JsonProperty("state_delta") double stateDelta, double kl) {}
 
-  /** One ONNX graph: its file, relative to the package, and its declared input/output names. */
+  /**
+   * One ONNX graph: its file, relative to the package, its declared input/output names, and how
+   * many attention layers it holds, each taking {@code past_key.<l>}/{@code past_value.<l>} and
+   * returning {@code present_key.<l>}/{@code present_value.<l>}.
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public record Graph(String file, List<String> inputs, List<String> outputs) {}
+  public record Graph(
+      String file,
+      List<String> inputs,
+      List<String> outputs,
+      @JsonProperty("cache_layers") int cacheLayers) {}
 
   /** The graphs of the package; {@code fused} is an optional performance variant, unused here. */
   @JsonIgnoreProperties(ignoreUnknown = true)

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.IntFunction;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -85,9 +86,9 @@ public final class ModelPackageLoader {
     List<AutoCloseable> opened = new ArrayList<>();
     try {
       OrtSession prelude =
-          open(dir, manifest, manifest.graphs().prelude(), GraphContract.PRELUDE, opened);
-      OrtSession core = open(dir, manifest, manifest.graphs().core(), GraphContract.CORE, opened);
-      OrtSession coda = open(dir, manifest, manifest.graphs().coda(), GraphContract.CODA, opened);
+          open(dir, manifest, manifest.graphs().prelude(), GraphContract::prelude, opened);
+      OrtSession core = open(dir, manifest, manifest.graphs().core(), GraphContract::core, opened);
+      OrtSession coda = open(dir, manifest, manifest.graphs().coda(), GraphContract::coda, opened);
       ModelTokenizer tokenizer = loadTokenizer(dir, manifest);
       return new LoadedModel(dir, manifest, prelude, core, coda, tokenizer);
     } catch (RuntimeException e) {
@@ -192,9 +193,10 @@ public final class ModelPackageLoader {
       Path dir,
       ModelManifest m,
       ModelManifest.Graph graph,
-      GraphContract contract,
+      IntFunction<GraphContract> contractFor,
       List<AutoCloseable> opened) {
     Path file = dir.resolve(graph.file());
+    GraphContract contract = contractFor.apply(graph.cacheLayers());
     requireNames(
         dir.resolve(MANIFEST), contract, "inputs", graph.inputs(), contract.sortedInputs());
     requireNames(

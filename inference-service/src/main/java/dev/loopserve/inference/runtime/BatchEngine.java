@@ -27,9 +27,11 @@ import org.slf4j.LoggerFactory;
  * logits (to finish a token, or to probe the KL criterion). A row whose token exits leaves the core
  * batch at once; a request that arrives joins at the next tick; nobody waits for the slowest row.
  *
- * <p>Rows are left-padded to the longest row of each call with the mask and position ids the
- * contract prescribes, and every per-request decision lives in {@link Sequence}, so a request's
- * output does not depend on what it was batched with.
+ * <p>Each row computes only its pending positions (a prompt being prefilled, or the one token being
+ * decoded) against its own KV cache, and rows are left-padded to the most pending positions and the
+ * longest past of each call with the mask and position ids the contract prescribes, and every
+ * per-request decision lives in {@link Sequence}, so a request's output does not depend on what it
+ * was batched with.
  *
  * <p>One engine thread decides; with {@code parallelism} above 1, the chunks of a step run on that
  * many threads at once.
@@ -422,30 +424,31 @@ public final class BatchEngine implements InferenceEngine {
   private static long cost(Call call) {
     long longest = 0;
     for (Row r : call.rows) {
-      longest = Math.max(longest, r.sequence.length);
+      longest = Math.max(longest, r.sequence.pending());
     }
     long padded = CALL_OVERHEAD_POSITIONS + longest * call.rows.size();
     return call.graph == Graph.CORE ? 2 * padded : padded; // the core has twice the layers
   }
 
   /**
-   * Cuts rows into calls of similar lengths. Sorted by length, the cut that minimises padded
-   * positions plus a fixed cost per call (a call costs about as much as {@link
-   * #CALL_OVERHEAD_POSITIONS} more positions, as measured on the demo model) is found exactly by
-   * dynamic programming over the cut points; no call exceeds {@code maxCallPositions} unless it
-   * holds a single row.
+   * Cuts rows into calls of similar lengths, a row's length being the positions it computes: its
+   * prompt while prefilling, 1 while decoding, so decoding rows share calls and prompts share calls
+   * with prompts of similar length. Sorted by length, the cut that minimises padded positions plus
+   * a fixed cost per call (a call costs about as much as {@link #CALL_OVERHEAD_POSITIONS} more
+   * positions, as measured on the demo model) is found exactly by dynamic programming over the cut
+   * points; no call exceeds {@code maxCallPositions} unless it holds a single row.
    */
   private List<List<Row>> chunks(List<Row> rows) {
     if (rows.size() <= 1) {
       return rows.isEmpty() ? List.of() : List.of(rows);
     }
     List<Row> sorted = new ArrayList<>(rows);
-    sorted.sort((a, b) -> Integer.compare(b.sequence.length, a.sequence.length));
+    sorted.sort((a, b) -> Integer.compare(b.sequence.pending(), a.sequence.pending()));
     int n = sorted.size();
     long[] best = new long[n + 1];
     int[] next = new int[n + 1];
     for (int i = n - 1; i >= 0; i--) {
-      long longest = sorted.get(i).sequence.length;
+      long longest = sorted.get(i).sequence.pending();
       best[i] = Long.MAX_VALUE;
       for (int j = i + 1; j <= n; j++) {
         long padded = (j - i) * longest;
@@ -495,10 +498,10 @@ public final class BatchEngine implements InferenceEngine {
       long nanos = call.get();
       long totalLength = 0;
       for (Row r : rows) {
-        totalLength += r.sequence.length;
+        totalLength += r.sequence.pending();
       }
       for (Row r : rows) {
-        r.sequence.computeNanos += nanos * r.sequence.length / totalLength;
+        r.sequence.computeNanos += nanos * r.sequence.pending() / totalLength;
       }
       switch (graph) {
         case PRELUDE -> metrics.prelude(nanos);

@@ -11,14 +11,24 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Runs the three graphs over a batch of {@link Sequence}s of any lengths, left-padding every row to
- * the longest one. Inputs and outputs live in direct buffers that are reused from call to call and
- * handed to ONNX Runtime without a copy (outputs are pinned), so the hot path allocates no tensor
- * memory. Not thread-safe: one runner per runtime thread.
+ * Runs the three graphs over a batch of {@link Sequence}s, each computing only its pending
+ * positions (the whole prompt at first, then one token at a time) against the keys and values its
+ * {@link KvCache} holds for the positions before them.
+ *
+ * <p>Per call: {@code S} is the most pending positions of any row and {@code P} the longest past
+ * (at least 1, so no tensor is empty: a row with no past gets one masked slot). Rows are
+ * left-padded in both parts: the mask {@code [batch, P + S]} marks each row's real past slots and
+ * real new positions, and the position ids continue from the row's past. Padding never changes a
+ * real position's values (see {@code docs/model-package.md}).
+ *
+ * <p>Inputs and outputs live in direct buffers that are reused from call to call and handed to ONNX
+ * Runtime without a copy (outputs are pinned), so the hot path allocates no tensor memory. Not
+ * thread-safe: one runner per runtime thread.
  */
 final class GraphRunner implements AutoCloseable {
 
@@ -31,6 +41,9 @@ final class GraphRunner implements AutoCloseable {
   private final int hidden;
   private final int vocab;
   private final long pad;
+  private final int preludeLayers;
+  private final int coreLayers;
+  private final int codaLayers;
 
   private LongBuffer ids = longs(0);
   private LongBuffer mask = longs(0);
@@ -38,6 +51,10 @@ final class GraphRunner implements AutoCloseable {
   private FloatBuffer embedded = floats(0);
   private FloatBuffer state = floats(0);
   private FloatBuffer out = floats(0);
+  private final FloatBuffer[] pastKeys;
+  private final FloatBuffer[] pastValues;
+  private final FloatBuffer[] presentKeys;
+  private final FloatBuffer[] presentValues;
   private float[] zeros = new float[0];
 
   // Tensor views over the buffers above, kept while the shape stays the same (every step of a
@@ -49,6 +66,15 @@ final class GraphRunner implements AutoCloseable {
   private final Slot stateSlot = new Slot();
   private final Slot hiddenOutSlot = new Slot();
   private final Slot vocabOutSlot = new Slot();
+  private final Slot[] pastKeySlots;
+  private final Slot[] pastValueSlots;
+  private final Slot[] presentKeySlots;
+  private final Slot[] presentValueSlots;
+
+  // The shape of the call being prepared.
+  private int batch;
+  private int news;
+  private int pasts;
 
   GraphRunner(OrtEnvironment env, LoadedModel model) {
     this.env = env;
@@ -58,156 +84,255 @@ final class GraphRunner implements AutoCloseable {
     this.hidden = model.hidden();
     this.vocab = model.vocab();
     this.pad = model.manifest().specialTokens().pad();
+    this.preludeLayers = model.preludeCacheLayers();
+    this.coreLayers = model.coreCacheLayers();
+    this.codaLayers = model.codaCacheLayers();
+    int layers = Math.max(preludeLayers, Math.max(coreLayers, codaLayers));
+    pastKeys = new FloatBuffer[layers];
+    pastValues = new FloatBuffer[layers];
+    presentKeys = new FloatBuffer[layers];
+    presentValues = new FloatBuffer[layers];
+    pastKeySlots = slots(layers);
+    pastValueSlots = slots(layers);
+    presentKeySlots = slots(layers);
+    presentValueSlots = slots(layers);
+    for (int l = 0; l < layers; l++) {
+      pastKeys[l] = floats(0);
+      pastValues[l] = floats(0);
+      presentKeys[l] = floats(0);
+      presentValues[l] = floats(0);
+    }
   }
 
-  /** Embeds every row's current sequence into {@link Sequence#embedded}; returns nanos spent. */
+  private Slot[] slots(int n) {
+    Slot[] slots = new Slot[n];
+    for (int i = 0; i < n; i++) {
+      slots[i] = new Slot();
+    }
+    return slots;
+  }
+
+  /** Embeds every row's pending positions into {@link Sequence#embedded}; returns nanos spent. */
   long prelude(List<Sequence> rows) throws OrtException {
-    int b = rows.size();
-    int len = maxLength(rows);
-    fillMaskAndPositions(rows, len);
-    for (int r = 0; r < b; r++) {
+    layout(rows);
+    for (int r = 0; r < batch; r++) {
       Sequence row = rows.get(r);
-      int padding = len - row.length;
-      int base = r * len;
-      for (int j = 0; j < padding; j++) {
+      int pending = row.pending();
+      int base = r * news;
+      for (int j = 0; j < news - pending; j++) {
         ids.put(base + j, pad);
       }
-      ids.put(base + padding, row.ids, 0, row.length);
+      ids.put(base + news - pending, row.ids, row.kv.committed(), pending);
     }
-    long start = System.nanoTime();
-    OnnxTensor tIds = idsSlot.over(ids, b, len);
-    OnnxTensor tMask = maskSlot.over(mask, b, len);
-    OnnxTensor tPos = positionsSlot.over(positions, b, len);
-    OnnxTensor tOut = hiddenOutSlot.over(out, b, len, hidden);
-    try (OrtSession.Result ignored =
-        prelude.run(
-            Map.of("input_ids", tIds, "attention_mask", tMask, "position_ids", tPos),
-            Map.of("embedded", tOut))) {
-      long nanos = System.nanoTime() - start;
-      for (int r = 0; r < b; r++) {
-        Sequence row = rows.get(r);
-        getUnpadded(r, len, row.embedded, row.length);
+    for (int l = 0; l < preludeLayers; l++) {
+      for (int r = 0; r < batch; r++) {
+        KvCache kv = rows.get(r).kv;
+        putPast(pastKeys[l], r, kv.committed(), kv.prelude(true, l));
+        putPast(pastValues[l], r, kv.committed(), kv.prelude(false, l));
       }
-      return nanos;
     }
+    Map<String, OnnxTensor> inputs = new HashMap<>();
+    inputs.put("input_ids", idsSlot.over(ids, batch, news));
+    Map<String, OnnxTensor> outputs = new HashMap<>();
+    outputs.put("embedded", hiddenOutSlot.over(out, batch, news, hidden));
+    long nanos = run(prelude, inputs, outputs, preludeLayers);
+    for (int r = 0; r < batch; r++) {
+      Sequence row = rows.get(r);
+      getPending(out, r, row.embedded, 0, row.pending());
+      for (int l = 0; l < preludeLayers; l++) {
+        getPending(presentKeys[l], r, row.kv.prelude(true, l), row.kv.committed(), row.pending());
+        getPending(
+            presentValues[l], r, row.kv.prelude(false, l), row.kv.committed(), row.pending());
+      }
+    }
+    return nanos;
   }
 
-  /** One recurrence for every row: {@link Sequence#state} becomes s_i; returns nanos spent. */
+  /**
+   * One recurrence for every row: {@link Sequence#state} becomes s_i, where i is the row's {@link
+   * Sequence#step} + 1; returns nanos spent.
+   */
   long core(List<Sequence> rows) throws OrtException {
-    int b = rows.size();
-    int len = maxLength(rows);
-    fillMaskAndPositions(rows, len);
-    ensureFloats(b * len * hidden);
-    for (int r = 0; r < b; r++) {
+    layout(rows);
+    for (int r = 0; r < batch; r++) {
       Sequence row = rows.get(r);
-      putLeftPadded(embedded, r, len, row.embedded, row.length);
-      putLeftPadded(state, r, len, row.state, row.length);
+      putPending(embedded, r, row.embedded, row.pending());
+      putPending(state, r, row.state, row.pending());
     }
-    long start = System.nanoTime();
-    OnnxTensor tE = embeddedSlot.over(embedded, b, len, hidden);
-    OnnxTensor tS = stateSlot.over(state, b, len, hidden);
-    OnnxTensor tMask = maskSlot.over(mask, b, len);
-    OnnxTensor tPos = positionsSlot.over(positions, b, len);
-    OnnxTensor tOut = hiddenOutSlot.over(out, b, len, hidden);
-    try (OrtSession.Result ignored =
-        core.run(
-            Map.of("embedded", tE, "state", tS, "attention_mask", tMask, "position_ids", tPos),
-            Map.of("next_state", tOut))) {
-      long nanos = System.nanoTime() - start;
-      for (int r = 0; r < b; r++) {
+    for (int l = 0; l < coreLayers; l++) {
+      for (int r = 0; r < batch; r++) {
         Sequence row = rows.get(r);
-        getUnpadded(r, len, row.state, row.length);
+        int committed = row.kv.committed();
+        int padding = pasts - committed;
+        int base = r * pasts * hidden;
+        pastKeys[l].put(base, zeros, 0, padding * hidden);
+        pastValues[l].put(base, zeros, 0, padding * hidden);
+        row.kv.copyCorePast(true, l, row.step + 1, pastKeys[l], base + padding * hidden);
+        row.kv.copyCorePast(false, l, row.step + 1, pastValues[l], base + padding * hidden);
       }
-      return nanos;
     }
+    Map<String, OnnxTensor> inputs = new HashMap<>();
+    inputs.put("embedded", embeddedSlot.over(embedded, batch, news, hidden));
+    inputs.put("state", stateSlot.over(state, batch, news, hidden));
+    Map<String, OnnxTensor> outputs = new HashMap<>();
+    outputs.put("next_state", hiddenOutSlot.over(out, batch, news, hidden));
+    long nanos = run(core, inputs, outputs, coreLayers);
+    for (int r = 0; r < batch; r++) {
+      Sequence row = rows.get(r);
+      getPending(out, r, row.state, 0, row.pending());
+      int step = row.step + 1;
+      for (int l = 0; l < coreLayers; l++) {
+        getPending(
+            presentKeys[l], r, row.kv.core(true, l, step), row.kv.committed(), row.pending());
+        getPending(
+            presentValues[l], r, row.kv.core(false, l, step), row.kv.committed(), row.pending());
+      }
+    }
+    return nanos;
   }
 
   /** Next-token logits at each row's last position into {@link Sequence#logits}. */
   long coda(List<Sequence> rows) throws OrtException {
-    int b = rows.size();
-    int len = maxLength(rows);
-    fillMaskAndPositions(rows, len);
-    ensureFloats(b * len * hidden);
-    for (int r = 0; r < b; r++) {
+    layout(rows);
+    ensureOut((long) batch * news * vocab);
+    for (int r = 0; r < batch; r++) {
       Sequence row = rows.get(r);
-      putLeftPadded(state, r, len, row.state, row.length);
+      putPending(state, r, row.state, row.pending());
+    }
+    for (int l = 0; l < codaLayers; l++) {
+      for (int r = 0; r < batch; r++) {
+        KvCache kv = rows.get(r).kv;
+        putPast(pastKeys[l], r, kv.committed(), kv.coda(true, l));
+        putPast(pastValues[l], r, kv.committed(), kv.coda(false, l));
+      }
+    }
+    Map<String, OnnxTensor> inputs = new HashMap<>();
+    inputs.put("state", stateSlot.over(state, batch, news, hidden));
+    Map<String, OnnxTensor> outputs = new HashMap<>();
+    outputs.put("logits", vocabOutSlot.over(out, batch, news, vocab));
+    long nanos = run(coda, inputs, outputs, codaLayers);
+    for (int r = 0; r < batch; r++) {
+      Sequence row = rows.get(r);
+      out.get(((r * news) + news - 1) * vocab, row.logits, 0, vocab);
+      // A KL probe's keys are overwritten by the next coda of the same token; the last one stays.
+      for (int l = 0; l < codaLayers; l++) {
+        getPending(presentKeys[l], r, row.kv.coda(true, l), row.kv.committed(), row.pending());
+        getPending(presentValues[l], r, row.kv.coda(false, l), row.kv.committed(), row.pending());
+      }
+    }
+    return nanos;
+  }
+
+  /** Adds the mask, positions and cache tensors to a prepared call and runs it; returns nanos. */
+  private long run(
+      OrtSession session,
+      Map<String, OnnxTensor> inputs,
+      Map<String, OnnxTensor> outputs,
+      int layers)
+      throws OrtException {
+    inputs.put("attention_mask", maskSlot.over(mask, batch, pasts + news));
+    inputs.put("position_ids", positionsSlot.over(positions, batch, news));
+    for (int l = 0; l < layers; l++) {
+      inputs.put("past_key." + l, pastKeySlots[l].over(pastKeys[l], batch, pasts, hidden));
+      inputs.put("past_value." + l, pastValueSlots[l].over(pastValues[l], batch, pasts, hidden));
+      outputs.put("present_key." + l, presentKeySlots[l].over(presentKeys[l], batch, news, hidden));
+      outputs.put(
+          "present_value." + l, presentValueSlots[l].over(presentValues[l], batch, news, hidden));
     }
     long start = System.nanoTime();
-    OnnxTensor tS = stateSlot.over(state, b, len, hidden);
-    OnnxTensor tMask = maskSlot.over(mask, b, len);
-    OnnxTensor tPos = positionsSlot.over(positions, b, len);
-    OnnxTensor tOut = vocabOutSlot.over(out, b, len, vocab);
-    try (OrtSession.Result ignored =
-        coda.run(
-            Map.of("state", tS, "attention_mask", tMask, "position_ids", tPos),
-            Map.of("logits", tOut))) {
-      long nanos = System.nanoTime() - start;
-      for (int r = 0; r < b; r++) {
-        out.get(((r * len) + len - 1) * vocab, rows.get(r).logits, 0, vocab);
-      }
-      return nanos;
+    try (OrtSession.Result ignored = session.run(inputs, outputs)) {
+      return System.nanoTime() - start;
     }
   }
 
   /**
-   * Writes one row's [length, hidden] values right-aligned in a [len, hidden] slot, zeros before.
+   * Sizes the call for these rows and writes its mask and position ids; every buffer is then big
+   * enough for it.
    */
-  private void putLeftPadded(FloatBuffer dst, int row, int len, float[] values, int length) {
-    int padding = (len - length) * hidden;
-    int base = row * len * hidden;
-    dst.put(base, zeros, 0, padding);
-    dst.put(base + padding, values, 0, length * hidden);
-  }
-
-  /** Reads one row's real positions back out of the [batch, len, hidden] output. */
-  private void getUnpadded(int row, int len, float[] values, int length) {
-    out.get(((row * len) + len - length) * hidden, values, 0, length * hidden);
-  }
-
-  private void fillMaskAndPositions(List<Sequence> rows, int len) {
-    int b = rows.size();
-    int cells = b * len;
+  private void layout(List<Sequence> rows) {
+    batch = rows.size();
+    news = 0;
+    pasts = 1;
+    for (Sequence row : rows) {
+      news = Math.max(news, row.pending());
+      pasts = Math.max(pasts, row.kv.committed());
+    }
+    int cells = batch * news;
+    int maskCells = batch * (pasts + news);
     if (ids.capacity() < cells) {
       int grown = Math.max(cells, ids.capacity() * 2);
       ids = longs(grown);
-      mask = longs(grown);
       positions = longs(grown);
     }
-    ensureOut(cells * (long) Math.max(hidden, vocab));
-    for (int r = 0; r < b; r++) {
-      int padding = len - rows.get(r).length;
-      int base = r * len;
-      for (int j = 0; j < len; j++) {
+    if (mask.capacity() < maskCells) {
+      mask = longs(Math.max(maskCells, mask.capacity() * 2));
+    }
+    int hiddenCells = cells * hidden;
+    if (embedded.capacity() < hiddenCells) {
+      int grown = Math.max(hiddenCells, embedded.capacity() * 2);
+      embedded = floats(grown);
+      state = floats(grown);
+    }
+    ensureOut(hiddenCells);
+    for (int l = 0; l < pastKeys.length; l++) {
+      int pastCells = batch * pasts * hidden;
+      if (pastKeys[l].capacity() < pastCells) {
+        int grown = Math.max(pastCells, pastKeys[l].capacity() * 2);
+        pastKeys[l] = floats(grown);
+        pastValues[l] = floats(grown);
+      }
+      if (presentKeys[l].capacity() < hiddenCells) {
+        int grown = Math.max(hiddenCells, presentKeys[l].capacity() * 2);
+        presentKeys[l] = floats(grown);
+        presentValues[l] = floats(grown);
+      }
+    }
+    int widest = Math.max(pasts, news) * hidden;
+    if (zeros.length < widest) {
+      zeros = new float[Math.max(widest, zeros.length * 2)];
+    }
+    for (int r = 0; r < batch; r++) {
+      Sequence row = rows.get(r);
+      int committed = row.kv.committed();
+      int pending = row.pending();
+      int base = r * (pasts + news);
+      for (int j = 0; j < pasts; j++) {
+        mask.put(base + j, j >= pasts - committed ? 1L : 0L);
+      }
+      int padding = news - pending;
+      for (int j = 0; j < news; j++) {
         boolean real = j >= padding;
-        mask.put(base + j, real ? 1L : 0L);
-        positions.put(base + j, real ? j - padding : 0L);
+        mask.put(base + pasts + j, real ? 1L : 0L);
+        positions.put(r * news + j, real ? committed + j - padding : 0L);
       }
     }
   }
 
-  private void ensureFloats(int n) {
-    if (embedded.capacity() < n) {
-      int grown = Math.max(n, embedded.capacity() * 2);
-      embedded = floats(grown);
-      state = floats(grown);
-    }
-    if (zeros.length < n) {
-      zeros = new float[Math.max(n, zeros.length * 2)];
-    }
+  /** Writes a row's committed past, {@code [committed, hidden]}, right-aligned in its P slots. */
+  private void putPast(FloatBuffer dst, int row, int committed, float[] cache) {
+    int padding = (pasts - committed) * hidden;
+    int base = row * pasts * hidden;
+    dst.put(base, zeros, 0, padding);
+    dst.put(base + padding, cache, 0, committed * hidden);
+  }
+
+  /** Writes a row's pending {@code [pending, hidden]} values right-aligned in its S slots. */
+  private void putPending(FloatBuffer dst, int row, float[] values, int pending) {
+    int padding = (news - pending) * hidden;
+    int base = row * news * hidden;
+    dst.put(base, zeros, 0, padding);
+    dst.put(base + padding, values, 0, pending * hidden);
+  }
+
+  /** Reads a row's pending positions of a {@code [batch, S, hidden]} output into {@code dst}. */
+  private void getPending(FloatBuffer src, int row, float[] dst, int dstPosition, int pending) {
+    src.get(((row * news) + news - pending) * hidden, dst, dstPosition * hidden, pending * hidden);
   }
 
   private void ensureOut(long n) {
     if (out.capacity() < n) {
       out = floats((int) Math.max(n, out.capacity() * 2L));
     }
-  }
-
-  private static int maxLength(List<Sequence> rows) {
-    int len = 0;
-    for (Sequence row : rows) {
-      len = Math.max(len, row.length);
-    }
-    return len;
   }
 
   /** Releases the cached tensor views; the runner must not be used afterwards. */
@@ -218,6 +343,12 @@ final class GraphRunner implements AutoCloseable {
           idsSlot, maskSlot, positionsSlot, embeddedSlot, stateSlot, hiddenOutSlot, vocabOutSlot
         }) {
       slot.close();
+    }
+    for (Slot[] layerSlots :
+        new Slot[][] {pastKeySlots, pastValueSlots, presentKeySlots, presentValueSlots}) {
+      for (Slot slot : layerSlots) {
+        slot.close();
+      }
     }
   }
 

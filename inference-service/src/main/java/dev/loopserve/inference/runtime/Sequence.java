@@ -13,8 +13,10 @@ import java.util.SplittableRandom;
  * draw lives here, a request's output does not depend on which other requests shared its graph
  * calls.
  *
- * <p>Arrays hold real positions only, {@code [length, hidden]} row-major; padding is the runner's
- * business.
+ * <p>Each token computes only its pending positions (the whole prompt for the first token, then the
+ * token just generated) against the keys and values {@link #kv} keeps for the positions before.
+ * {@link #embedded} and {@link #state} hold the pending positions only, {@code [pending, hidden]}
+ * row-major; padding is the runner's business.
  */
 final class Sequence {
 
@@ -43,6 +45,7 @@ final class Sequence {
 
   long[] ids;
   int length;
+  final KvCache kv;
   float[] embedded;
   float[] state;
 
@@ -53,8 +56,9 @@ final class Sequence {
   private final double[] logProbs;
   private final double[] previousLogProbs;
   private boolean havePreviousLogProbs;
+
+  /** The previous token's final state at its position: the warm start of the next token. */
   private float[] warmState;
-  private int warmLength;
 
   Phase phase = Phase.PRELUDE;
   int step;
@@ -91,6 +95,13 @@ final class Sequence {
     int capacity = Math.min(maxContext, request.promptIds().length + request.maxTokens());
     this.ids = Arrays.copyOf(request.promptIds(), capacity);
     this.length = request.promptIds().length;
+    this.kv =
+        new KvCache(
+            capacity,
+            hidden,
+            model.preludeCacheLayers(),
+            model.coreCacheLayers(),
+            model.codaCacheLayers());
     this.embedded = new float[capacity * hidden];
     this.state = new float[capacity * hidden];
     this.logits = new float[model.vocab()];
@@ -99,14 +110,22 @@ final class Sequence {
     this.previousLogProbs = new double[model.vocab()];
   }
 
-  /** The prelude has written {@link #embedded}; draw s_0 and start recurring. */
+  /** Positions this token computes: those after the cached past. */
+  int pending() {
+    return length - kv.committed();
+  }
+
+  /**
+   * The prelude has written {@link #embedded}; draw s_0 (or, warm, take the previous token's final
+   * state) and start recurring.
+   */
   void afterPrelude() {
     int fresh = 0;
-    if (request.recurrence().warmStart() && warmLength > 0) {
-      System.arraycopy(warmState, 0, state, 0, warmLength * hidden);
-      fresh = warmLength;
+    if (request.recurrence().warmStart() && warmState != null) {
+      System.arraycopy(warmState, 0, state, 0, hidden);
+      fresh = 1;
     }
-    for (int i = fresh * hidden; i < length * hidden; i++) {
+    for (int i = fresh * hidden; i < pending() * hidden; i++) {
       state[i] = randomInit ? (float) truncatedNormal() : 0f;
     }
     step = 0;
@@ -124,7 +143,7 @@ final class Sequence {
 
   /** Called before the core overwrites {@link #state}: keeps s_{i−1} at the last position. */
   void beforeCore() {
-    System.arraycopy(state, (length - 1) * hidden, previousLast, 0, hidden);
+    System.arraycopy(state, (pending() - 1) * hidden, previousLast, 0, hidden);
   }
 
   /** The core has written s_i into {@link #state}. */
@@ -150,7 +169,7 @@ final class Sequence {
 
   /** ‖s_i − s_{i−1}‖ / ‖s_i‖ at the last position. */
   double stateDelta() {
-    int base = (length - 1) * hidden;
+    int base = (pending() - 1) * hidden;
     double diff = 0;
     double norm = 0;
     for (int j = 0; j < hidden; j++) {
@@ -189,6 +208,10 @@ final class Sequence {
   }
 
   private void completeToken(int token) {
+    if (request.recurrence().warmStart()) {
+      keepWarmState();
+    }
+    kv.commit(length, step);
     steps.add(step);
     reasons.add(exit);
     ExitReason reason = exit;
@@ -198,9 +221,6 @@ final class Sequence {
           new GeneratedToken(generated.size(), token, "", step, reason, logits.clone()));
       finish(FinishReason.EOS);
       return;
-    }
-    if (request.recurrence().warmStart()) {
-      keepWarmState();
     }
     generated.add((long) token);
     ids[length++] = token;
@@ -222,10 +242,9 @@ final class Sequence {
 
   private void keepWarmState() {
     if (warmState == null) {
-      warmState = new float[state.length];
+      warmState = new float[hidden];
     }
-    System.arraycopy(state, 0, warmState, 0, length * hidden);
-    warmLength = length;
+    System.arraycopy(state, (pending() - 1) * hidden, warmState, 0, hidden);
   }
 
   private int firstStop(String full) {

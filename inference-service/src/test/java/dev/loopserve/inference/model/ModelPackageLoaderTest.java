@@ -122,7 +122,22 @@ class ModelPackageLoaderTest {
     write(manifest);
     assertThatThrownBy(() -> loader.load(pkg))
         .hasMessageContaining("model.json")
-        .hasMessageContaining("core inputs are [attention_mask, embedded, position_ids, s]");
+        .hasMessageContaining(
+            "core inputs are [attention_mask, embedded, past_key.0, past_key.1, past_value.0,"
+                + " past_value.1, position_ids, s]");
+  }
+
+  @Test
+  void cacheLayersMustMatchTheCacheInputs() throws IOException {
+    ObjectNode manifest = manifest();
+    ((ObjectNode) manifest.get("graphs").get("core")).put("cache_layers", 1);
+    write(manifest);
+    assertThatThrownBy(() -> loader.load(pkg))
+        .hasMessageContaining("model.json")
+        .hasMessageContaining("past_key.1")
+        .hasMessageContaining(
+            "the contract needs [attention_mask, embedded, past_key.0, past_value.0,"
+                + " position_ids, state]");
   }
 
   @Test
@@ -138,7 +153,8 @@ class ModelPackageLoaderTest {
     write(manifest);
     assertThatThrownBy(() -> loader.load(pkg))
         .hasMessageContaining(pkg.resolve("prelude.onnx").toString())
-        .hasMessageContaining("prelude inputs are [attention_mask, position_ids, state]");
+        .hasMessageContaining(
+            "prelude inputs are [attention_mask, past_key.0, past_value.0, position_ids, state]");
   }
 
   @Test

@@ -36,14 +36,20 @@ def load_package_model(package: Path) -> LoopedTransformer:
 
 @torch.no_grad()
 def run(
-    model: LoopedTransformer, prompts: list[list[int]], r: int, max_tokens: int
+    model: LoopedTransformer,
+    prompts: list[list[int]],
+    r: int,
+    max_tokens: int,
+    ignore_eos: bool = False,
 ) -> tuple[int, int]:
-    """Greedy decoding of each prompt (token ids, <bos> first); returns (tokens, core steps)."""
+    """Greedy decoding of each prompt (token ids, <bos> first); returns (tokens, core steps).
+
+    ignore_eos generates max_tokens tokens per prompt, for a fixed output length.
+    """
     tokens = steps = 0
+    eos = None if ignore_eos else task.EOS_ID
     for prompt in prompts:
-        out = generate_cached(
-            model, [prompt], r, max_tokens, pad_id=task.PAD_ID, eos_id=task.EOS_ID
-        )
+        out = generate_cached(model, [prompt], r, max_tokens, pad_id=task.PAD_ID, eos_id=eos)
         tokens += len(out.tokens[0])
         steps += r * len(out.tokens[0])
     return tokens, steps
@@ -64,22 +70,24 @@ def main(argv: list[str] | None = None) -> None:
         work = json.loads(ns.workload.read_text())
         package, r, threads = Path(work["model_dir"]), work["r"], work["threads"]
         max_tokens, prompts = work["max_tokens"], work["prompt_ids"]
+        ignore_eos = work.get("ignore_eos", False)
     elif ns.package:
         package, threads, max_tokens = ns.package, ns.threads, ns.max_tokens
         manifest = json.loads((package / "model.json").read_text())
         r = ns.r or manifest["recurrence"]["default"]
         reference = json.loads((package / "reference.json").read_text())
         prompts = [task.encode(p) for p in sorted({c["prompt"] for c in reference["cases"]})]
+        ignore_eos = False
     else:
         p.error("give --package or --workload")
     ns.threads, ns.max_tokens = threads, max_tokens
     torch.set_num_threads(threads)
     model = load_package_model(package)
-    run(model, prompts[:2], r, ns.max_tokens)  # warm-up
+    run(model, prompts[:2], r, ns.max_tokens, ignore_eos)  # warm-up
     started = time.perf_counter()
     tokens = steps = 0
     for _ in range(ns.repeat):
-        t, s = run(model, prompts, r, ns.max_tokens)
+        t, s = run(model, prompts, r, ns.max_tokens, ignore_eos)
         tokens, steps = tokens + t, steps + s
     elapsed = time.perf_counter() - started
     print(
@@ -88,6 +96,7 @@ def main(argv: list[str] | None = None) -> None:
                 "runtime": "pytorch-reference",
                 "threads": ns.threads,
                 "r": r,
+                "ignore_eos": ignore_eos,
                 "requests": len(prompts) * ns.repeat,
                 "tokens": tokens,
                 "seconds": round(elapsed, 3),

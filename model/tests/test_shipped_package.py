@@ -93,3 +93,7 @@ def test_pytorch_baseline_counts_the_work_it_does():
     model = bench.load_package_model(SHIPPED)
     tokens, steps = bench.run(model, [task.encode("a=3;b=a+4;c=b*2;c?")], r=4, max_tokens=4)
     assert (tokens, steps) == (2, 8)  # the digit, then <eos>, each at r=4
+    tokens, steps = bench.run(
+        model, [task.encode("a=3;b=a+4;c=b*2;c?")], r=4, max_tokens=4, ignore_eos=True
+    )
+    assert (tokens, steps) == (4, 16)

@@ -44,6 +44,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@code --exit-budget}, default 32, the trainer's evaluation budget; 0 skips it) and with the
  * manifest's exit thresholds under it.
  *
+ * <p>Requests stop at {@code <eos>} by default: the demo model answers in one token, so a request
+ * is a prompt prefill and two decoding steps and the work is mostly prefill. {@code --ignore-eos}
+ * makes every request generate exactly {@code --max-tokens} tokens instead (vLLM's throughput
+ * benchmark does the same), a decode-heavy load; (b) and (c) then do the same.
+ *
  * <p>Runs should be long enough that the closed loop's ramp-down (the last requests of a run, when
  * fewer than {@code concurrency} are left) is a small part of each: hence 256 requests by default.
  */
@@ -61,11 +66,12 @@ public final class Benchmark {
     writeWorkload(o, model, prompts);
     System.out.printf(
         Locale.ROOT,
-        "model %s %s | r=%d max_tokens=%d | %d requests per run, median of %d rounds | runtime: %d ORT thread(s) per call, %d calls in parallel | spinning %s | max %d positions per call | %d cores%n",
+        "model %s %s | r=%d max_tokens=%d%s | %d requests per run, median of %d rounds | runtime: %d ORT thread(s) per call, %d calls in parallel | spinning %s | max %d positions per call | %d cores%n",
         model.name(),
         model.manifest().version(),
         o.r,
         o.maxTokens,
+        o.ignoreEos ? " (eos ignored)" : "",
         o.requests,
         o.rounds,
         o.threads,
@@ -218,7 +224,7 @@ public final class Benchmark {
     long cpu = cpuNanos();
     long tokens = 0;
     for (long[] prompt : prompts) {
-      tokens += plain.generate(prompt, o.r, o.maxTokens);
+      tokens += plain.generate(prompt, o.r, o.maxTokens, o.ignoreEos);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     double cpuSeconds = (cpuNanos() - cpu) / 1e9;
@@ -271,7 +277,7 @@ public final class Benchmark {
         prompt,
         o.maxTokens,
         RecurrencePlan.fixed(o.r),
-        SamplingPlan.GREEDY,
+        o.ignoreEos ? SamplingPlan.GREEDY.ignoringEos() : SamplingPlan.GREEDY,
         new StateInit(StateInit.ZEROS, 0),
         0);
   }
@@ -346,6 +352,8 @@ public final class Benchmark {
         .append(o.maxTokens)
         .append(", \"threads\": ")
         .append(o.threads)
+        .append(", \"ignore_eos\": ")
+        .append(o.ignoreEos)
         .append(", \"state_init\": \"zeros\", \"decoding\": \"greedy\", \"prompt_ids\": [");
     for (int i = 0; i < prompts.size(); i++) {
       json.append(i == 0 ? "" : ", ").append(Arrays.toString(prompts.get(i)));
@@ -377,6 +385,7 @@ public final class Benchmark {
     int rounds = 3;
     int exitBudget = 32;
     boolean verbose;
+    boolean ignoreEos;
 
     static Options parse(String[] args) {
       Options o = new Options();
@@ -390,6 +399,10 @@ public final class Benchmark {
           case "--threads" -> o.threads = Integer.parseInt(v);
           case "--verbose" -> {
             o.verbose = true;
+            continue;
+          }
+          case "--ignore-eos" -> {
+            o.ignoreEos = true;
             continue;
           }
           case "--spinning" -> {

@@ -30,8 +30,12 @@ final class PlainLoop {
     this.hidden = model.hidden();
   }
 
-  /** Generates greedily; returns the number of decoding steps (tokens, {@code <eos>} included). */
-  int generate(long[] prompt, int r, int maxTokens) throws OrtException {
+  /**
+   * Generates greedily; returns the number of decoding steps (tokens, {@code <eos>} included).
+   *
+   * @param ignoreEos generate {@code maxTokens} tokens even past {@code <eos>}
+   */
+  int generate(long[] prompt, int r, int maxTokens, boolean ignoreEos) throws OrtException {
     int eos = model.manifest().specialTokens().eos();
     int maxContext = model.manifest().maxContext();
     int vocab = model.vocab();
@@ -90,7 +94,7 @@ final class PlainLoop {
         }
       }
       tokens++;
-      if (next == eos) {
+      if (next == eos && !ignoreEos) {
         break;
       }
       past += n;

@@ -216,7 +216,7 @@ final class Sequence {
     reasons.add(exit);
     ExitReason reason = exit;
     exit = null;
-    if (token == eos) {
+    if (token == eos && !request.sampling().ignoreEos()) {
       listener.onToken(
           new GeneratedToken(generated.size(), token, "", step, reason, logits.clone()));
       finish(FinishReason.EOS);

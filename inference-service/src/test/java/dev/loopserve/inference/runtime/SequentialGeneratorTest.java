@@ -41,6 +41,25 @@ class SequentialGeneratorTest {
   }
 
   @Test
+  void ignoringEosGeneratesExactlyMaxTokens() {
+    GenerationResult stops =
+        generate("a=3;b=a+4;c=b*2;c?", 5, RecurrencePlan.fixed(4), SamplingPlan.GREEDY, ZEROS, 0);
+    GenerationResult fixed =
+        generate(
+            "a=3;b=a+4;c=b*2;c?",
+            5,
+            RecurrencePlan.fixed(4),
+            SamplingPlan.GREEDY.ignoringEos(),
+            ZEROS,
+            0);
+    assertThat(stops.finishReason()).isEqualTo(FinishReason.EOS);
+    assertThat(stops.stepsPerToken()).hasSizeLessThan(5);
+    assertThat(fixed.finishReason()).isEqualTo(FinishReason.LENGTH);
+    assertThat(fixed.stepsPerToken()).hasSize(5);
+    assertThat(fixed.tokenIds()[0]).isEqualTo(stops.tokenIds()[0]);
+  }
+
+  @Test
   void seededRandomStartIsReproducibleAndSeedDependent() {
     var random = new StateInit(StateInit.TRUNCATED_NORMAL, 1.0);
     List<float[]> a = new ArrayList<>();

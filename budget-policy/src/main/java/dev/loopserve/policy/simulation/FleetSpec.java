@@ -44,9 +44,9 @@ public record FleetSpec(
 
   /**
    * The demo model's fleet with step times measured from the real runtime (inference-service
-   * README, "Figures measured so far": loop-demo 1.0.0, ONNX Runtime Java, one single-threaded core
-   * call costs 0.51-0.70 ms for one row and 0.32-0.34 ms per row at 8-16 rows): t(1) = 0.60 ms,
-   * t(8) = 2.64 ms, t(16) = 5.28 ms, linear in between; 4 workers of 16 slots; 10% step noise.
+   * README, "Before the cache": loop-demo 1.0.0, ONNX Runtime Java, one single-threaded core call
+   * cost 0.51-0.70 ms for one row and 0.32-0.34 ms per row at 8-16 rows): t(1) = 0.60 ms, t(8) =
+   * 2.64 ms, t(16) = 5.28 ms, linear in between; 4 workers of 16 slots; 10% step noise.
    */
   public static FleetSpec loopDemoMeasured() {
     return new FleetSpec(

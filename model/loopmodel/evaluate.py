@@ -1,6 +1,7 @@
 """Evaluate a looped model and finish its package: eval.json, EVAL.md, reference.json.
 
     python -m loopmodel.evaluate --run runs/demo --package ../models/loop-demo
+    python -m loopmodel.evaluate --package ../models/loop-demo --reference-only
 
 Accuracy is measured on a held-out set of chains (its own RNG stream), from s_0
 = 0 as served, by r and by hop count. Hop counts above the training range show
@@ -10,6 +11,8 @@ position: stop at the first step whose relative state change is below eps, or
 whose KL to the previous step's distribution is below tau.
 
 The manifest's file hashes are refreshed at the end, so the package is complete.
+--reference-only rewrites just reference.json from the package's own config.json and
+weights.pt (eval.json and EVAL.md are left alone) and refreshes the hashes.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import torch
 
 from . import task
 from .export import load_run, sha256
-from .model import LoopedTransformer, positions_from_mask
+from .model import ExitRule, LoopedTransformer, generate_cached, positions_from_mask
 
 R_GRID = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32]
 STATE_DELTA_THRESHOLDS = [0.1, 0.05, 0.02]
@@ -40,6 +43,8 @@ REFERENCE_PROMPTS = [
     "b=8;b?",
     "c=6;d=c-7;e=d*3;f=e+9;g=f-1;h=g*2;h?",
 ]
+# reference.json's exit_cases: the runtime's state_delta exit, from s_0 = 0.
+REFERENCE_EXIT = ExitRule(state_delta=0.05, min_steps=1, max_steps=32)
 
 
 @torch.no_grad()
@@ -154,14 +159,57 @@ def greedy(model: LoopedTransformer, prompt: str, r: int, max_tokens: int):
         if nxt == task.EOS_ID:
             break
         out.append(nxt)
-    top = torch.topk(first_logits, 5)
-    return out, [
+    return out, top5(first_logits)
+
+
+def top5(logits: torch.Tensor) -> list[dict]:
+    """The 5 largest of a [V] logits vector as {"id", "token", "logit"}, logit to 6 decimals."""
+    top = torch.topk(logits, 5)
+    return [
         {"id": int(i), "token": task.VOCAB[int(i)], "logit": round(float(v), 6)}
         for v, i in zip(top.values, top.indices, strict=True)
     ]
 
 
-def reference(model: LoopedTransformer, r_default: int, max_tokens: int = 4) -> dict:
+def exit_case(model: LoopedTransformer, prompt: str, rule: ExitRule, max_tokens: int) -> dict:
+    """Greedy with the KV cache and adaptive exit, exactly max_tokens tokens (<eos> ignored).
+
+    Each token (the prompt's prefill included) stops per `rule` at its last position;
+    later tokens see earlier positions at step min(i, their steps) (fill forward).
+    min_margin: the smallest |delta - threshold| / threshold over every exit check
+    (each step from min_steps on), i.e. how far the decisions are from flipping.
+    """
+    got = generate_cached(
+        model, [task.encode(prompt)], None, max_tokens, pad_id=task.PAD_ID, exit=rule
+    )
+    margins = [
+        abs(delta - rule.state_delta) / rule.state_delta
+        for deltas in got.deltas[0]
+        for step, delta in enumerate(deltas, 1)
+        if step >= rule.min_steps
+    ]
+    return {
+        "prompt": prompt,
+        "exit": {
+            "state_delta": rule.state_delta,
+            "min_steps": rule.min_steps,
+            "max_steps": rule.max_steps,
+        },
+        "max_tokens": max_tokens,
+        "ignore_eos": True,
+        "completion_ids": got.tokens[0],
+        "steps_per_token": got.steps[0],
+        "top5_per_token": [top5(logits) for logits in got.logits[0]],
+        "min_margin": round(min(margins), 6),
+    }
+
+
+def reference(
+    model: LoopedTransformer,
+    r_default: int,
+    max_tokens: int = 4,
+    exit_rule: ExitRule = REFERENCE_EXIT,
+) -> dict:
     rs = sorted({1, 4, r_default, model.config.r_max})
     cases = []
     for prompt in REFERENCE_PROMPTS:
@@ -177,7 +225,22 @@ def reference(model: LoopedTransformer, r_default: int, max_tokens: int = 4) -> 
                     "first_token_top5": top5,
                 }
             )
-    return {"state_init": "zeros", "decoding": "greedy, no adaptive exit", "cases": cases}
+    exit_cases = [exit_case(model, prompt, exit_rule, max_tokens) for prompt in REFERENCE_PROMPTS]
+    return {
+        "state_init": "zeros",
+        "decoding": "greedy, no adaptive exit",
+        "cases": cases,
+        "exit_decoding": (
+            "greedy with the KV cache, s_0 = 0, exactly max_tokens tokens (<eos> does not stop"
+            " it; completion_ids include it). Each token, prefill included, runs core steps"
+            " until, after step i, i >= min_steps and delta < state_delta, or i == max_steps;"
+            " delta = ||s_i - s_(i-1)|| / ||s_i|| at the row's last position, in float64."
+            " Later tokens see an earlier position at step min(i, its steps) (fill forward)."
+            " top5_per_token: each token's next-token logits; min_margin: the smallest"
+            " |delta - state_delta| / state_delta over all exit checks"
+        ),
+        "exit_cases": exit_cases,
+    }
 
 
 def quality_bar(result: dict, r_default: int) -> dict:
@@ -274,10 +337,24 @@ def refresh_manifest(package: Path, r_default: int | None, exit_thresholds: dict
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
 
 
+def write_reference(package: Path, r_default: int) -> None:
+    """reference.json from the package's own weights, then the manifest's hashes."""
+    model = load_run(package)
+    (package / "reference.json").write_text(
+        json.dumps(reference(model, r_default), indent=2) + "\n"
+    )
+    refresh_manifest(package, None, None)
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--run", type=Path, required=True)
+    p.add_argument("--run", type=Path, help="the training run (not with --reference-only)")
     p.add_argument("--package", type=Path, required=True)
+    p.add_argument(
+        "--reference-only",
+        action="store_true",
+        help="rewrite only reference.json, from the package's own config.json + weights.pt",
+    )
     p.add_argument("--per-hop", type=int, default=250)
     p.add_argument("--max-hops", type=int, default=12)
     p.add_argument("--train-hops", type=int, default=8)
@@ -287,8 +364,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--threads", type=int, default=1)
     ns = p.parse_args(argv)
     torch.set_num_threads(ns.threads)
-    model = load_run(ns.run)
     manifest = json.loads((ns.package / "model.json").read_text())
+    if ns.reference_only:
+        write_reference(ns.package, manifest["recurrence"]["default"])
+        return
+    if ns.run is None:
+        p.error("--run is required unless --reference-only")
+    model = load_run(ns.run)
     result = evaluate(model, ns.per_hop, range(1, ns.max_hops + 1), ns.train_hops)
     if ns.r_default == "auto":
         r_default = choose_default_r(result)

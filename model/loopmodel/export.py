@@ -39,7 +39,7 @@ import hashlib
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -51,8 +51,10 @@ from torch import Tensor, nn
 from . import task
 from .config import LoopConfig
 from .model import (
+    ExitRule,
     KVCache,
     LoopedTransformer,
+    StepPlan,
     attention_context,
     left_pad,
     positions_from_mask,
@@ -246,6 +248,8 @@ def _no_past(module: nn.Module, graph: str) -> list[Tensor]:
 class OnnxGeneration:
     tokens: list[list[int]]  # per row: generated ids, <eos> included when produced
     logits: list[list[np.ndarray]]  # per row: the [V] logits behind each generated id
+    steps: list[list[int]] = field(default_factory=list)  # per row: core steps per token
+    deltas: list[list[list[float]]] = field(default_factory=list)  # with an ExitRule
 
 
 class OnnxBatch:
@@ -272,8 +276,15 @@ class OnnxBatch:
         out, *presents = self.loop.sessions[graph].run(None, feeds)
         return out, presents
 
-    def step(self, ids: np.ndarray, new_mask: np.ndarray, steps: Sequence[int]) -> np.ndarray:
-        """ids, new_mask [B, S] int64; steps[b] >= 1 core steps -> logits [B, S, V]."""
+    def step(
+        self,
+        ids: np.ndarray,
+        new_mask: np.ndarray,
+        steps: Sequence[int] | None = None,
+        exit: ExitRule | None = None,
+    ) -> np.ndarray:
+        """ids, new_mask [B, S] int64 -> logits [B, S, V]. Either steps[b] >= 1 core steps
+        per row or an ExitRule (model.StepPlan); self.plan then holds the steps run."""
         mask = np.concatenate((self.mask, new_mask), axis=1)  # [B, P+S]
         pos = positions_from_mask(torch.from_numpy(mask)).numpy()[:, self.mask.shape[1] :]
         common = {"attention_mask": mask, "position_ids": pos}
@@ -281,16 +292,19 @@ class OnnxBatch:
         e, presents = self._run("prelude", {"input_ids": ids, **common}, self.caches["prelude"])
         self._append("prelude", presents)
 
-        n = np.asarray(steps).reshape(-1, 1, 1)  # [B, 1, 1]
+        plan = StepPlan(len(ids), steps, exit, (new_mask[:, -1] != 0).tolist())
         s = np.zeros_like(e)
         by_step: list[list[np.ndarray]] = []  # [i - 1]: new positions' K/V at step i
-        for i in range(1, int(n.max()) + 1):
+        i = 0
+        while any(plan.active):
+            i += 1
             if len(self.core) < i:
                 self.core.append(list(self.core[-1] if self.core else self.base))
             s_i, presents = self._run(
                 "core", {"embedded": e, "state": s, **common}, self.core[i - 1]
             )
-            ran = n >= i  # rows past their last step keep their state and K/V
+            ran = np.asarray(plan.active).reshape(-1, 1, 1)  # others keep their state and K/V
+            plan.after_step(i, s_i[:, -1], s[:, -1])
             s = np.where(ran, s_i, s)
             if by_step:
                 presents = [np.where(ran, p, q) for p, q in zip(presents, by_step[-1], strict=True)]
@@ -298,6 +312,7 @@ class OnnxBatch:
         for slot, cache in enumerate(self.core):
             new = by_step[min(slot, len(by_step) - 1)]
             self.core[slot] = [np.concatenate(x, axis=1) for x in zip(cache, new, strict=True)]
+        self.plan = plan
 
         logits, presents = self._run("coda", {"state": s, **common}, self.caches["coda"])
         self._append("coda", presents)
@@ -334,26 +349,31 @@ class OnnxLoop:
     def generate(
         self,
         prompts: Sequence[Sequence[int]],
-        steps: int | Sequence[int | Sequence[int]],
+        steps: int | Sequence[int | Sequence[int]] | None,
         max_tokens: int,
         *,
         eos_id: int | None = task.EOS_ID,
         past_slot: bool = True,
+        exit: ExitRule | None = None,
     ) -> OnnxGeneration:
         """Greedy, s_0 = 0, prompts left-padded into one batch: prefill, then one call per
-        token (a finished row sends a pad, mask 0). steps: model.steps_for_call."""
+        token (a finished row sends a pad, mask 0). steps: model.steps_for_call, or None
+        with an ExitRule deciding each token's steps (as model.generate_cached)."""
         batch = len(prompts)
         cache = self.start(batch, past_slot)
         ids, mask = (t.numpy() for t in left_pad(prompts, task.PAD_ID))
-        out = OnnxGeneration([[] for _ in prompts], [[] for _ in prompts])
+        out = OnnxGeneration(*([[] for _ in prompts] for _ in range(4)))
         done = [False] * batch
         for call in range(max_tokens):
-            logits = cache.step(ids, mask, steps_for_call(steps, call, batch))[:, -1]
+            per_row = None if steps is None else steps_for_call(steps, call, batch)
+            logits = cache.step(ids, mask, per_row, exit)[:, -1]
             nxt = logits.argmax(-1).tolist()
             for b in range(batch):
                 if not done[b]:
                     out.tokens[b].append(nxt[b])
                     out.logits[b].append(logits[b])
+                    out.steps[b].append(cache.plan.steps[b])
+                    out.deltas[b].append(cache.plan.deltas[b])
                     done[b] = nxt[b] == eos_id
             if all(done):
                 break

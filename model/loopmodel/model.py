@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -317,10 +318,86 @@ def left_pad(prompts: Sequence[Sequence[int]], pad_id: int) -> tuple[Tensor, Ten
     return ids, mask
 
 
+@dataclass(frozen=True)
+class ExitRule:
+    """Adaptive exit on the relative state change at a row's last position, as the runtime
+    does it (inference-service Sequence.afterCore): after core step i a token stops when
+    i >= min_steps and state_delta > 0 and delta_i < state_delta, or when i == max_steps.
+    """
+
+    state_delta: float
+    min_steps: int = 1
+    max_steps: int = 32
+
+    def __post_init__(self) -> None:
+        if self.min_steps < 1 or self.max_steps < self.min_steps:
+            raise ValueError(f"need 1 <= min_steps <= max_steps, got {self}")
+
+    def converged(self, step: int, delta: float) -> bool:
+        return step >= self.min_steps and self.state_delta > 0 and delta < self.state_delta
+
+    def stops(self, step: int, delta: float) -> bool:
+        return self.converged(step, delta) or step >= self.max_steps
+
+
+def state_delta(state: np.ndarray | Tensor, previous: np.ndarray | Tensor) -> np.ndarray:
+    """||s_i - s_{i-1}|| / ||s_i|| over the last axis, in float64 from the given (float32)
+    states: [..., D] -> [...]. Where ||s_i|| == 0: 0 if s_i == s_{i-1}, else +inf.
+
+    Computed as sqrt(sum(diff^2) / sum(s^2)), the runtime's formula.
+    """
+    s = np.asarray(state, dtype=np.float64)
+    diff = np.square(s - np.asarray(previous, dtype=np.float64)).sum(-1)
+    norm = np.square(s).sum(-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.sqrt(diff / norm)
+    return np.where(norm == 0, np.where(diff == 0, 0.0, np.inf), ratio)
+
+
+class StepPlan:
+    """Decides, within one generation call, when each row stops recurring.
+
+    Either fixed per-row step counts, or an ExitRule checked at each row's last
+    position. A row whose last new position is padding (a finished row's masked pad)
+    stops after one step under an ExitRule: its keys are never attended.
+    """
+
+    def __init__(
+        self, batch: int, steps: Sequence[int] | None, exit: ExitRule | None, live: Sequence[bool]
+    ) -> None:
+        if (steps is None) == (exit is None):
+            raise ValueError("give exactly one of steps and exit")
+        if steps is not None and (len(steps) != batch or min(steps) < 1):
+            raise ValueError(f"need {batch} step counts >= 1, got {list(steps)}")
+        self.fixed = None if steps is None else list(steps)
+        self.exit = exit
+        self.live = list(live)
+        self.active = [True] * batch
+        self.steps = [0] * batch  # core steps each row ran
+        self.deltas: list[list[float]] = [[] for _ in range(batch)]  # per step run, row's delta
+
+    def after_step(self, i: int, last: np.ndarray, previous: np.ndarray) -> None:
+        """Core step i ran for the active rows; last/previous: s_i / s_{i-1} [B, D]."""
+        deltas = state_delta(last, previous) if self.exit is not None else None
+        for b, running in enumerate(self.active):
+            if not running:
+                continue
+            self.steps[b] = i
+            if self.fixed is not None:
+                self.active[b] = i < self.fixed[b]
+                continue
+            delta = float(deltas[b])
+            self.deltas[b].append(delta)
+            self.active[b] = self.live[b] and not self.exit.stops(i, delta)
+
+
 @dataclass
 class Generation:
     tokens: list[list[int]]  # per row: generated ids, <eos> included when produced
     logits: list[list[Tensor]]  # per row: the [V] next-token logits behind each generated id
+    steps: list[list[int]] = field(default_factory=list)  # per row: core steps per token
+    # per row, per token: the delta after each core step the token ran (with an ExitRule)
+    deltas: list[list[list[float]]] = field(default_factory=list)
 
 
 class CachedLoop:
@@ -355,8 +432,18 @@ class CachedLoop:
         ]
 
     @torch.no_grad()
-    def step(self, ids: Tensor, new_mask: Tensor, steps: Sequence[int]) -> Tensor:
-        """ids, new_mask [B, S] (the new positions); steps[b] >= 1 -> logits [B, S, V]."""
+    def step(
+        self,
+        ids: Tensor,
+        new_mask: Tensor,
+        steps: Sequence[int] | None = None,
+        exit: ExitRule | None = None,
+    ) -> Tensor:
+        """ids, new_mask [B, S] (the new positions) -> logits [B, S, V].
+
+        Either steps[b] >= 1 core steps per row, or an ExitRule deciding them per row
+        (see StepPlan). Afterwards self.plan holds the steps each row ran (and deltas).
+        """
         m = self.model
         mask = torch.cat((self.mask, new_mask), 1)  # [B, P+S]
         pos = positions_from_mask(mask)[:, self.mask.shape[1] :]  # [B, S]
@@ -366,15 +453,19 @@ class CachedLoop:
         e = m.embed(ids, ctx, caches)
         self.prelude = self._append(self.prelude, caches)
 
-        n = torch.tensor(list(steps)).view(-1, 1, 1)  # [B, 1, 1]
+        plan = StepPlan(len(ids), steps, exit, (new_mask[:, -1] != 0).tolist())
         s = m.initial_state(e, kind="zeros")
         presents: list[list[KVCache]] = []  # [i - 1][layer]: the new positions' K/V at step i
-        for i in range(1, int(n.max()) + 1):
+        i = 0
+        while any(plan.active):
+            i += 1
             if len(self.core) < i:
                 self.core.append(list(self.core[-1] if self.core else self.base))
             caches = [KVCache(k, v) for k, v in self.core[i - 1]]
             s_i = m.core_step(e, s, ctx, caches)
-            ran = n >= i  # rows past their last step keep their state and their K/V
+            # rows past their last step keep their state and their K/V
+            ran = torch.tensor(plan.active).view(-1, 1, 1)
+            plan.after_step(i, s_i[:, -1].numpy(), s[:, -1].numpy())
             s = torch.where(ran, s_i, s)
             if presents:
                 for c, prev in zip(caches, presents[-1], strict=True):
@@ -383,6 +474,7 @@ class CachedLoop:
             presents.append(caches)
         for slot in range(len(self.core)):
             self.core[slot] = self._append(self.core[slot], presents[min(slot, len(presents) - 1)])
+        self.plan = plan
 
         caches = [KVCache(k, v) for k, v in self.coda]
         logits = m.decode(s, ctx, caches)
@@ -395,31 +487,37 @@ class CachedLoop:
 def generate_cached(
     model: LoopedTransformer,
     prompts: Sequence[Sequence[int]],
-    steps: int | Sequence[int | Sequence[int]],
+    steps: int | Sequence[int | Sequence[int]] | None,
     max_tokens: int,
     *,
     pad_id: int = 0,
     eos_id: int | None = None,
     past_slot: bool = False,
+    exit: ExitRule | None = None,
 ) -> Generation:
     """Greedy generation with the KV cache, prompts left-padded into one batch, s_0 = 0.
 
     Call 0 (prefill) runs the prompts; each later call runs the token just generated
-    (a finished row sends a pad with mask 0). steps: see steps_for_call. Rows stop at
-    eos_id (None: never) or after max_tokens.
+    (a finished row sends a pad with mask 0). steps: see steps_for_call; or None with
+    an ExitRule, which decides each token's steps at its row's last position. Rows
+    stop at eos_id (None: never) or after max_tokens. The result has each token's step
+    count (and, with an ExitRule, its deltas).
     """
     batch = len(prompts)
     loop = CachedLoop(model, batch, past_slot)
     ids, mask = left_pad(prompts, pad_id)
-    out = Generation([[] for _ in prompts], [[] for _ in prompts])
+    out = Generation(*([[] for _ in prompts] for _ in range(4)))
     done = [False] * batch
     for call in range(max_tokens):
-        logits = loop.step(ids, mask, steps_for_call(steps, call, batch))[:, -1]  # [B, V]
+        per_row = None if steps is None else steps_for_call(steps, call, batch)
+        logits = loop.step(ids, mask, per_row, exit)[:, -1]  # [B, V]
         nxt = logits.argmax(-1).tolist()
         for b in range(batch):
             if not done[b]:
                 out.tokens[b].append(nxt[b])
                 out.logits[b].append(logits[b])
+                out.steps[b].append(loop.plan.steps[b])
+                out.deltas[b].append(loop.plan.deltas[b])
                 done[b] = nxt[b] == eos_id
         if all(done):
             break

@@ -1,14 +1,20 @@
+import math
+
+import numpy as np
+import pytest
 import torch
 
 from loopmodel import task
 from loopmodel.model import (
     CachedLoop,
+    ExitRule,
     KVCache,
     LoopedTransformer,
     attention_context,
     generate_cached,
     left_pad,
     positions_from_mask,
+    state_delta,
 )
 
 PROMPTS = ["a=3;b=a+4;c=b*2;c?", "x=7;y=x-9;y?", "q=1;w=q*3;e=w+8;r=e-2;t=r*7;t?"]
@@ -166,3 +172,75 @@ def test_a_block_still_runs_without_a_cache(tiny_model, tiny_config):
     with torch.no_grad():
         torch.testing.assert_close(block(x, ctx), block(x, ctx, cache))
     assert cache.present_key.shape == cache.present_value.shape == x.shape
+
+
+def test_state_delta_is_the_runtimes_relative_change():
+    s = np.array([[3.0, 4.0], [3.0, 4.0], [0.0, 0.0], [0.0, 0.0], [1.0, 1.0]], dtype=np.float32)
+    prev = np.array([[0.0, 0.0], [3.0, 4.0], [0.0, 0.0], [1.0, 0.0], [1.0, 0.5]], dtype=np.float32)
+    got = state_delta(s, prev)
+    assert got.dtype == np.float64
+    assert got.tolist() == [1.0, 0.0, 0.0, math.inf, math.sqrt(0.25 / 2.0)]
+    # float64 from the float32 values: no float32 rounding of the sums
+    a = np.float32(1.0000001)
+    want = math.sqrt((float(a) - 1.0) ** 2 / (float(a) ** 2 + 1.0))
+    assert state_delta(np.array([a, 1.0], np.float32), np.array([1.0, 1.0], np.float32)) == want
+
+
+def test_exit_rule_uses_min_steps_max_steps_and_strict_less_than():
+    rule = ExitRule(state_delta=0.05, min_steps=3, max_steps=6)
+    assert not rule.stops(1, 0.0) and not rule.stops(2, 0.01)  # below min_steps
+    assert rule.stops(3, 0.049) and not rule.stops(3, 0.05)  # strictly below
+    assert not rule.stops(5, 0.5) and rule.stops(6, 0.5)  # the budget
+    assert not rule.converged(6, 0.5)
+    off = ExitRule(state_delta=0.0, min_steps=1, max_steps=4)  # 0 disables the criterion
+    assert not off.stops(3, 0.0) and off.stops(4, 0.0)
+    with pytest.raises(ValueError):
+        ExitRule(0.05, min_steps=0)
+    with pytest.raises(ValueError):
+        ExitRule(0.05, min_steps=5, max_steps=4)
+
+
+@torch.no_grad()
+def test_adaptive_exit_budget_and_min_steps(tiny_model):
+    encoded = [task.encode(p) for p in PROMPTS]
+    never = generate_cached(tiny_model, encoded, None, 3, exit=ExitRule(0.0, 1, 5))
+    assert never.steps == [[5, 5, 5]] * 3
+    assert all(d[0] == 1.0 for row in never.deltas for d in row)  # s_0 = 0
+    fixed = generate_cached(tiny_model, encoded, 5, 3)
+    assert never.tokens == fixed.tokens
+    at_once = generate_cached(tiny_model, encoded, None, 3, exit=ExitRule(1e9, 2, 5))
+    assert at_once.steps == [[2, 2, 2]] * 3
+
+
+@torch.no_grad()
+def test_adaptive_exit_decides_per_token_and_fills_forward(tiny_model):
+    encoded = [task.encode(p) for p in PROMPTS]
+    probe = generate_cached(tiny_model, encoded, None, 4, exit=ExitRule(0.0, 1, 10))
+    deltas = [d for row in probe.deltas for token in row for d in token[1:]]
+    rule = ExitRule(float(np.median(deltas)), 2, 10)  # some tokens exit, some do not
+    got = generate_cached(tiny_model, encoded, None, 4, exit=rule)
+    flat = [n for row in got.steps for n in row]
+    assert len(set(flat)) > 1
+    for row in range(len(encoded)):
+        for n, token in zip(got.steps[row], got.deltas[row], strict=True):
+            assert len(token) == n
+            fired = [i for i, d in enumerate(token, 1) if rule.stops(i, d)]
+            assert fired == [n]  # the first step the rule fires, and it ran no further
+        # prefill: the deltas are those of the uncached recurrence at the last position
+        ids = torch.tensor([encoded[row]])
+        ctx = tiny_model.context(torch.ones_like(ids), positions_from_mask(torch.ones_like(ids)))
+        e = tiny_model.embed(ids, ctx)
+        s = torch.zeros_like(e)
+        for d in got.deltas[row][0]:
+            s_i = tiny_model.core_step(e, s, ctx)
+            assert d == pytest.approx(float(state_delta(s_i[0, -1], s[0, -1])), rel=1e-4)
+            s = s_i
+        # each row alone decides the same steps: exit is per row, not per batch
+        alone = generate_cached(tiny_model, [encoded[row]], None, 4, exit=rule)
+        assert alone.steps[0] == got.steps[row] and alone.tokens[0] == got.tokens[row]
+    # the same per-token steps given as fixed counts reproduce it: fill forward as before
+    per_call = [[got.steps[row][c] for row in range(len(encoded))] for c in range(4)]
+    again = generate_cached(tiny_model, encoded, per_call, 4)
+    assert again.tokens == got.tokens
+    for a, b in zip(again.logits, got.logits, strict=True):
+        torch.testing.assert_close(torch.stack(a), torch.stack(b), atol=0, rtol=0)

@@ -7,6 +7,8 @@ import pytest
 from tokenizers import Tokenizer
 
 from loopmodel import export, task
+from loopmodel.evaluate import REFERENCE_PROMPTS, exit_case
+from loopmodel.model import ExitRule
 
 from .conftest import SCHEMA, SHIPPED
 
@@ -73,6 +75,69 @@ def test_reference_completions_replay_on_onnx_runtime(manifest):
         got = loop.generate([task.encode(c["prompt"]) for c in cases], r, max_tokens)
         for case, tokens in zip(cases, got.tokens, strict=True):
             assert [t for t in tokens if t != task.EOS_ID] == case["completion_ids"], case
+
+
+@pytest.fixture(scope="module")
+def exit_cases():
+    return json.loads((SHIPPED / "reference.json").read_text())["exit_cases"]
+
+
+def _rule(case) -> ExitRule:
+    return ExitRule(**case["exit"])
+
+
+def test_reference_exit_cases_exercise_fill_forward(exit_cases):
+    assert [c["prompt"] for c in exit_cases] == REFERENCE_PROMPTS
+    for case in exit_cases:
+        rule = _rule(case)
+        assert case["ignore_eos"]
+        n = case["max_tokens"]
+        assert len(case["completion_ids"]) == len(case["steps_per_token"]) == n
+        assert len(case["top5_per_token"]) == n
+        assert all(rule.min_steps <= k <= rule.max_steps for k in case["steps_per_token"])
+        # decisions far from the threshold, so float32 differences across runtimes can't flip
+        assert case["min_margin"] >= 1e-3, case["prompt"]
+        for token, top in zip(case["completion_ids"], case["top5_per_token"], strict=True):
+            assert top[0]["id"] == token
+    # later tokens run other step counts than earlier ones: fill forward is exercised
+    assert sum(len(set(c["steps_per_token"])) > 1 for c in exit_cases) >= 3
+
+
+def _assert_replays(case, tokens, steps, logits):
+    assert tokens == case["completion_ids"], case["prompt"]
+    assert steps == case["steps_per_token"], case["prompt"]
+    for got, top in zip(logits, case["top5_per_token"], strict=True):
+        for entry in top:
+            assert abs(float(got[entry["id"]]) - entry["logit"]) <= 1e-4, case["prompt"]
+
+
+def test_reference_exit_cases_replay_on_pytorch(exit_cases):
+    from loopmodel import bench
+
+    model = bench.load_package_model(SHIPPED)
+    for case in exit_cases:
+        again = exit_case(model, case["prompt"], _rule(case), case["max_tokens"])
+        assert again["completion_ids"] == case["completion_ids"]
+        assert again["steps_per_token"] == case["steps_per_token"]
+        assert again["min_margin"] == pytest.approx(case["min_margin"], abs=1e-5)
+
+
+def test_reference_exit_cases_replay_on_onnx_runtime(exit_cases):
+    """The cached ONNX loop with the same exit rule: same tokens, steps and logits."""
+    loop = export.OnnxLoop(SHIPPED)
+    for case in exit_cases:
+        got = loop.generate(
+            [task.encode(case["prompt"])], None, case["max_tokens"], eos_id=None, exit=_rule(case)
+        )
+        _assert_replays(case, got.tokens[0], got.steps[0], got.logits[0])
+    # All prompts as one left-padded batch: each row still decides its own steps.
+    (rule,) = {_rule(c) for c in exit_cases}
+    (n,) = {c["max_tokens"] for c in exit_cases}
+    got = loop.generate(
+        [task.encode(c["prompt"]) for c in exit_cases], None, n, eos_id=None, exit=rule
+    )
+    for row, case in enumerate(exit_cases):
+        _assert_replays(case, got.tokens[row], got.steps[row], got.logits[row])
 
 
 def test_shipped_eval_meets_the_quality_bar(manifest):

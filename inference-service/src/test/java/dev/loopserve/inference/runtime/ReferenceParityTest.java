@@ -19,18 +19,28 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The Java runtime reproduces {@code reference.json}, written by the PyTorch side: same greedy
  * completion, same first-token top-5 logits. Any drift in padding, positions, state init or the
- * recurrence loop shows here.
+ * recurrence loop shows here. The exit cases add adaptive exit: every token's steps and top-5
+ * logits, with tokens that exit at different depths, so the KV cache's fill-forward (a position
+ * seen at its own exit step by deeper steps of later tokens) is checked across languages.
  */
 class ReferenceParityTest {
 
   static Stream<JsonNode> cases() throws Exception {
+    return read("cases");
+  }
+
+  static Stream<JsonNode> exitCases() throws Exception {
+    return read("exit_cases");
+  }
+
+  private static Stream<JsonNode> read(String field) throws Exception {
     JsonNode reference =
         JsonMapper.builder()
             .build()
             .readTree(Files.readString(TestModels.demoDir().resolve("reference.json")));
     assertThat(reference.get("state_init").asString()).isEqualTo("zeros");
     List<JsonNode> cases = new ArrayList<>();
-    reference.get("cases").forEach(cases::add);
+    reference.get(field).forEach(cases::add);
     assertThat(cases).isNotEmpty();
     return cases.stream();
   }
@@ -71,6 +81,53 @@ class ReferenceParityTest {
       assertThat(order[i++]).isEqualTo(top.get("id").asInt());
     }
     assertThat(result.stepsPerToken()).containsOnly(c.get("r").asInt());
+  }
+
+  @ParameterizedTest
+  @MethodSource("exitCases")
+  void adaptiveExitStepsAndEveryTokensLogitsMatchPyTorch(JsonNode c) {
+    LoadedModel model = TestModels.demo();
+    var generator = new SequentialGenerator(OrtEnvironment.getEnvironment(), model);
+    JsonNode exit = c.get("exit");
+    assertThat(c.get("ignore_eos").asBoolean()).isTrue();
+    var request =
+        new GenerationRequest(
+            "ref-exit",
+            model.tokenizer().encode(c.get("prompt").asString()),
+            c.get("max_tokens").asInt(),
+            new RecurrencePlan(
+                exit.get("min_steps").asInt(),
+                exit.get("max_steps").asInt(),
+                exit.get("state_delta").asDouble(),
+                0,
+                false),
+            SamplingPlan.GREEDY.ignoringEos(),
+            new ModelManifest.StateInit(ModelManifest.StateInit.ZEROS, 0),
+            0);
+    List<GeneratedToken> tokens = new ArrayList<>();
+
+    GenerationResult result = generator.generate(request, tokens::add, () -> false);
+
+    assertThat(result.status()).isEqualTo(GenerationResult.Status.COMPLETED);
+    long[] expectedIds = new long[c.get("completion_ids").size()];
+    int[] expectedSteps = new int[c.get("steps_per_token").size()];
+    for (int t = 0; t < expectedIds.length; t++) {
+      expectedIds[t] = c.get("completion_ids").get(t).asLong();
+      expectedSteps[t] = c.get("steps_per_token").get(t).asInt();
+    }
+    assertThat(result.tokenIds()).containsExactly(expectedIds);
+    assertThat(result.stepsPerToken()).containsExactly(expectedSteps);
+    for (int t = 0; t < expectedIds.length; t++) {
+      float[] logits = tokens.get(t).logits();
+      int[] order = topIds(logits, 5);
+      int i = 0;
+      for (JsonNode top : c.get("top5_per_token").get(t)) {
+        assertThat((double) logits[top.get("id").asInt()])
+            .as("token %d, logit of %s", t, top.get("token").asString())
+            .isCloseTo(top.get("logit").asDouble(), within(1e-4));
+        assertThat(order[i++]).as("token %d, rank %d", t, i).isEqualTo(top.get("id").asInt());
+      }
+    }
   }
 
   private static int[] topIds(float[] logits, int k) {

@@ -27,8 +27,8 @@ m = P+j. Dynamic axes: batch, past, sequence, total (= P+S, the mask's).
 Any module laid out as Huginn's checkpoints are works: attributes
 `transformer.{wte, prelude, adapter, core_block, coda, ln_f}` and `lm_head`, with
 blocks called as `block(x, ctx, cache)` (see model.SandwichBlock, model.KVCache)
-and a `config` carrying head_dim / rope_base / d_model. The recurrence loop stays
-outside the graphs so the Java runtime decides r, exit and batching per request
+and a `config` carrying head_dim / n_heads / rope_base / d_model. The recurrence loop
+stays outside the graphs so the Java runtime decides r, exit and batching per request
 and step; it keeps one core cache per recurrence step (see OnnxLoop).
 """
 
@@ -106,7 +106,7 @@ def dynamic_axes(name: str) -> dict[int, str]:
 
 def _context(module: nn.Module, attention_mask: Tensor, position_ids: Tensor):
     cfg = module.config
-    return attention_context(attention_mask, position_ids, cfg.head_dim, cfg.rope_base)
+    return attention_context(attention_mask, position_ids, cfg.head_dim, cfg.rope_base, cfg.n_heads)
 
 
 def _blocks(blocks, x: Tensor, ctx, past: tuple[Tensor, ...]) -> tuple[Tensor, list[Tensor]]:

@@ -49,11 +49,15 @@ class AttentionContext:
     """Per-call tensors every block needs; built once per graph call.
 
     S new positions (the queries), T = P + S key columns: P cached, then the S new.
+    cos and sin are full width, so RoPE on the fused [q | k] columns of Wqkv is two
+    elementwise products (see CausalSelfAttention.forward): per head, cos repeats
+    [cos, cos] and sin holds [-sin, sin], the sign of rotate-half.
     """
 
-    cos: Tensor  # [B, 1, S, Dh/2]
-    sin: Tensor  # [B, 1, S, Dh/2]
+    cos: Tensor  # [B, S, 2D]
+    sin: Tensor  # [B, S, 2D]
     bias: Tensor  # [B, 1, S, T] additive: 0 where a query may attend, _MASKED elsewhere
+    batch: int  # B, read once per call so every head split/merge shares it
 
 
 @dataclass
@@ -72,7 +76,11 @@ class KVCache:
 
 
 def attention_context(
-    attention_mask: Tensor, position_ids: Tensor, head_dim: int, rope_base: float
+    attention_mask: Tensor,
+    position_ids: Tensor,
+    head_dim: int,
+    rope_base: float,
+    n_heads: int,
 ) -> AttentionContext:
     """attention_mask [B, P+S] (past columns, then new; 1 = real), position_ids [B, S] int64.
 
@@ -86,31 +94,30 @@ def attention_context(
     inv_freq = 1.0 / (
         rope_base ** (torch.arange(0, half, dtype=torch.float32, device=position_ids.device) / half)
     )
-    angles = position_ids.to(torch.float32).unsqueeze(-1) * inv_freq  # [B, S, Dh/2]
-    cos = torch.cos(angles).unsqueeze(1)
-    sin = torch.sin(angles).unsqueeze(1)
+    # Each frequency at both halves of every q and k head: [2D], constant-folded on export.
+    freq = inv_freq.repeat(2 * 2 * n_heads)
+    ones = torch.ones(half, device=position_ids.device)
+    sign = torch.cat((-ones, ones)).repeat(2 * n_heads)
+    angles = position_ids.to(torch.float32).unsqueeze(-1) * freq  # [B, S, 2D]
+    cos = torch.cos(angles)
+    sin = torch.sin(angles) * sign
 
     k_idx = torch.arange(total, device=attention_mask.device)  # [T] key columns
     q_idx = torch.arange(seq, device=attention_mask.device) + (total - seq)  # [S] query columns
-    causal = k_idx.unsqueeze(0) <= q_idx.unsqueeze(1)  # [S, T]
+    q_idx = q_idx.unsqueeze(1)  # [S, 1]
+    causal = k_idx <= q_idx  # [S, T]
     key_real = attention_mask.bool().unsqueeze(1)  # [B, 1, T]
-    diagonal = k_idx.unsqueeze(0) == q_idx.unsqueeze(1)  # [S, T]; ORT lacks a bool EyeLike
-    allowed = (causal.unsqueeze(0) & key_real) | diagonal.unsqueeze(0)  # [B, S, T]
+    diagonal = k_idx == q_idx  # [S, T]; ORT lacks a bool EyeLike
+    allowed = (causal & key_real) | diagonal  # [B, S, T], broadcast
     zero = torch.zeros((), dtype=torch.float32, device=attention_mask.device)
     masked = torch.full((), _MASKED, dtype=torch.float32, device=attention_mask.device)
     bias = torch.where(allowed, zero, masked).unsqueeze(1)  # [B, 1, S, T]
-    return AttentionContext(cos=cos, sin=sin, bias=bias)
+    return AttentionContext(cos=cos, sin=sin, bias=bias, batch=position_ids.shape[0])
 
 
 def positions_from_mask(attention_mask: Tensor) -> Tensor:
     """Index of each real token among its row's real tokens; 0 at pads. [B, S] int64."""
     return (attention_mask.long().cumsum(-1) - 1).clamp(min=0) * attention_mask.long()
-
-
-def _rotate(x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
-    half = x.shape[-1] // 2
-    x1, x2 = x[..., :half], x[..., half:]
-    return torch.cat((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1)
 
 
 class CausalSelfAttention(nn.Module):
@@ -122,33 +129,43 @@ class CausalSelfAttention(nn.Module):
         self.proj = nn.Linear(cfg.d_model, cfg.d_model, bias=False)
 
     def forward(self, x: Tensor, ctx: AttentionContext, cache: KVCache | None = None) -> Tensor:
-        """x [B, S, D] -> [B, S, D]; with a cache, keys/values [B, P, D] precede the new ones."""
-        bsz, seq, dim = x.shape
-        qkv = self.Wqkv(x).view(bsz, seq, 3, self.n_heads, self.head_dim)
-        q, k, v = qkv.permute(2, 0, 3, 1, 4).unbind(0)  # each [B, H, S, Dh]
-        q = _rotate(q, ctx.cos, ctx.sin)
-        k = _rotate(k, ctx.cos, ctx.sin)
+        """x [B, S, D] -> [B, S, D]; with a cache, keys/values [B, P, D] precede the new ones.
+
+        Written to export with few shape nodes, since a decoding call is mostly per-node
+        overhead: RoPE runs once on the fused [q | k] columns (rotate-half is a flip of
+        each head's two halves, its sign is in ctx.sin), widths are Python ints so splits
+        are constants, and every head split/merge reshapes to (B, -1, ...) with B read
+        once per call (ctx.batch).
+        """
+        dim = self.n_heads * self.head_dim
+        half = self.head_dim // 2
+        qk, v = self.Wqkv(x).split((2 * dim, dim), dim=-1)  # [B, S, 2D], [B, S, D]
+        # per head [x2, x1] for x = [x1, x2]
+        swapped = qk.unflatten(-1, (2 * self.n_heads, 2, half)).flip(-2).flatten(-3)
+        q, k = (qk * ctx.cos + swapped * ctx.sin).split(dim, dim=-1)  # each [B, S, D], RoPE'd
         if cache is not None:
-            k_new = k.transpose(1, 2).reshape(bsz, seq, dim)  # [B, S, D], after RoPE
-            v_new = v.transpose(1, 2).reshape(bsz, seq, dim)  # [B, S, D]
-            cache.present_key, cache.present_value = k_new, v_new
-            heads = (bsz, -1, self.n_heads, self.head_dim)
-            k = torch.cat((cache.past_key, k_new), dim=1).view(heads).transpose(1, 2)
-            v = torch.cat((cache.past_value, v_new), dim=1).view(heads).transpose(1, 2)
-            # k, v: [B, H, P+S, Dh]
-        scores = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(self.head_dim)) + ctx.bias
+            cache.present_key, cache.present_value = k, v  # [B, S, D]
+            k = torch.cat((cache.past_key, k), dim=1)  # [B, P+S, D]
+            v = torch.cat((cache.past_value, v), dim=1)
+        heads = (ctx.batch, -1, self.n_heads, self.head_dim)
+        q = q.reshape(heads).transpose(1, 2)  # [B, H, S, Dh]
+        k_t = k.reshape(heads).permute(0, 2, 3, 1)  # [B, H, Dh, T]
+        v = v.reshape(heads).transpose(1, 2)  # [B, H, T, Dh]
+        scores = (q @ k_t) * (1.0 / math.sqrt(self.head_dim)) + ctx.bias
         out = torch.softmax(scores, dim=-1) @ v  # [B, H, S, Dh]
-        return self.proj(out.transpose(1, 2).reshape(bsz, seq, dim))
+        return self.proj(out.transpose(1, 2).reshape(ctx.batch, -1, dim))
 
 
 class GatedMLP(nn.Module):
     def __init__(self, cfg: LoopConfig) -> None:
         super().__init__()
+        self.hidden = cfg.mlp_hidden
         self.fc = nn.Linear(cfg.d_model, 2 * cfg.mlp_hidden, bias=False)
         self.proj = nn.Linear(cfg.mlp_hidden, cfg.d_model, bias=False)
 
     def forward(self, x: Tensor) -> Tensor:
-        gate, up = self.fc(x).chunk(2, dim=-1)
+        # split by a constant width: chunk() would export a shape computation per call
+        gate, up = self.fc(x).split(self.hidden, dim=-1)
         return self.proj(F.silu(gate) * up)
 
 
@@ -217,8 +234,9 @@ class LoopedTransformer(nn.Module):
     # ---- the three stages the exporter turns into prelude/core/coda graphs ----
 
     def context(self, attention_mask: Tensor, position_ids: Tensor) -> AttentionContext:
+        cfg = self.config
         return attention_context(
-            attention_mask, position_ids, self.config.head_dim, self.config.rope_base
+            attention_mask, position_ids, cfg.head_dim, cfg.rope_base, cfg.n_heads
         )
 
     # caches: one KVCache per layer of that stage, or None for no cache.

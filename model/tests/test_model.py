@@ -115,13 +115,14 @@ def test_attention_context_with_a_past(tiny_config):
     # 2 rows, P = 3 past columns, S = 2 new; row 0's first past column is a pad.
     mask = torch.tensor([[0, 1, 1, 1, 1], [1, 1, 1, 1, 1]])
     pos = positions_from_mask(mask)[:, 3:]
-    ctx = attention_context(mask, pos, tiny_config.head_dim, tiny_config.rope_base)
-    assert ctx.bias.shape == (2, 1, 2, 5) and ctx.cos.shape == (2, 1, 2, tiny_config.head_dim // 2)
+    cfg = tiny_config
+    ctx = attention_context(mask, pos, cfg.head_dim, cfg.rope_base, cfg.n_heads)
+    assert ctx.bias.shape == (2, 1, 2, 5) and ctx.cos.shape == (2, 2, 2 * cfg.d_model)
     allowed = (ctx.bias[:, 0] == 0).long()
     assert allowed[0].tolist() == [[0, 1, 1, 1, 0], [0, 1, 1, 1, 1]]
     assert allowed[1].tolist() == [[1, 1, 1, 1, 0], [1, 1, 1, 1, 1]]
     pads = attention_context(  # two new pad queries after one real past column
-        torch.tensor([[1, 0, 0]]), torch.tensor([[0, 0]]), tiny_config.head_dim, 10000.0
+        torch.tensor([[1, 0, 0]]), torch.tensor([[0, 0]]), cfg.head_dim, 10000.0, cfg.n_heads
     )
     assert (pads.bias[0, 0] == 0).long().tolist() == [[1, 1, 0], [1, 0, 1]]  # never another pad
 

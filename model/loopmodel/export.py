@@ -39,7 +39,6 @@ import hashlib
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -52,13 +51,14 @@ from . import task
 from .config import LoopConfig
 from .model import (
     ExitRule,
+    Generation,
     KVCache,
     LoopedTransformer,
     StepPlan,
     attention_context,
+    greedy_decode,
     left_pad,
     positions_from_mask,
-    steps_for_call,
 )
 from .tokenizer import write_tokenizer
 
@@ -244,14 +244,6 @@ def _no_past(module: nn.Module, graph: str) -> list[Tensor]:
     return [empty] * (2 * cache_layers(module)[graph])
 
 
-@dataclass
-class OnnxGeneration:
-    tokens: list[list[int]]  # per row: generated ids, <eos> included when produced
-    logits: list[list[np.ndarray]]  # per row: the [V] logits behind each generated id
-    steps: list[list[int]] = field(default_factory=list)  # per row: core steps per token
-    deltas: list[list[list[float]]] = field(default_factory=list)  # with an ExitRule
-
-
 class OnnxBatch:
     """One batch's caches over the ONNX graphs: what the Java runtime keeps per batch.
 
@@ -355,31 +347,17 @@ class OnnxLoop:
         eos_id: int | None = task.EOS_ID,
         past_slot: bool = True,
         exit: ExitRule | None = None,
-    ) -> OnnxGeneration:
+    ) -> Generation:
         """Greedy, s_0 = 0, prompts left-padded into one batch: prefill, then one call per
         token (a finished row sends a pad, mask 0). steps: model.steps_for_call, or None
         with an ExitRule deciding each token's steps (as model.generate_cached)."""
-        batch = len(prompts)
-        cache = self.start(batch, past_slot)
         ids, mask = (t.numpy() for t in left_pad(prompts, task.PAD_ID))
-        out = OnnxGeneration(*([[] for _ in prompts] for _ in range(4)))
-        done = [False] * batch
-        for call in range(max_tokens):
-            per_row = None if steps is None else steps_for_call(steps, call, batch)
-            logits = cache.step(ids, mask, per_row, exit)[:, -1]
-            nxt = logits.argmax(-1).tolist()
-            for b in range(batch):
-                if not done[b]:
-                    out.tokens[b].append(nxt[b])
-                    out.logits[b].append(logits[b])
-                    out.steps[b].append(cache.plan.steps[b])
-                    out.deltas[b].append(cache.plan.deltas[b])
-                    done[b] = nxt[b] == eos_id
-            if all(done):
-                break
-            ids = np.array([[task.PAD_ID if d else t] for t, d in zip(nxt, done, strict=True)])
-            mask = np.array([[0 if d else 1] for d in done], dtype=np.int64)
-        return out
+        batch = self.start(len(prompts), past_slot)
+        return greedy_decode(batch, ids, mask, steps, max_tokens, task.PAD_ID, eos_id, exit, _int64)
+
+
+def _int64(rows: list[list[int]]) -> np.ndarray:
+    return np.array(rows, dtype=np.int64)
 
 
 def parity(

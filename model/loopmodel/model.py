@@ -412,7 +412,8 @@ class StepPlan:
 @dataclass
 class Generation:
     tokens: list[list[int]]  # per row: generated ids, <eos> included when produced
-    logits: list[list[Tensor]]  # per row: the [V] next-token logits behind each generated id
+    # per row: the [V] next-token logits behind each generated id (Tensor, or ndarray from ORT)
+    logits: list[list[Tensor | np.ndarray]]
     steps: list[list[int]] = field(default_factory=list)  # per row: core steps per token
     # per row, per token: the delta after each core step the token ran (with an ExitRule)
     deltas: list[list[list[float]]] = field(default_factory=list)
@@ -521,10 +522,22 @@ def generate_cached(
     stop at eos_id (None: never) or after max_tokens. The result has each token's step
     count (and, with an ExitRule, its deltas).
     """
-    batch = len(prompts)
-    loop = CachedLoop(model, batch, past_slot)
     ids, mask = left_pad(prompts, pad_id)
-    out = Generation(*([[] for _ in prompts] for _ in range(4)))
+    loop = CachedLoop(model, len(prompts), past_slot)
+    return greedy_decode(loop, ids, mask, steps, max_tokens, pad_id, eos_id, exit, torch.tensor)
+
+
+def greedy_decode(
+    loop, ids, mask, steps, max_tokens: int, pad_id: int, eos_id: int | None, exit, array
+):
+    """The decoding driver shared by the PyTorch loop and the ONNX Runtime loop.
+
+    loop: a fresh CachedLoop or export.OnnxBatch (step(ids, mask, per_row_steps, exit)
+    -> logits [B, S, V], and .plan); ids, mask: the left-padded prompts [B, S];
+    array: builds the next call's [B, 1] ids and mask in the loop's tensor type.
+    """
+    batch = len(ids)
+    out = Generation(*([[] for _ in range(batch)] for _ in range(4)))
     done = [False] * batch
     for call in range(max_tokens):
         per_row = None if steps is None else steps_for_call(steps, call, batch)
@@ -539,6 +552,6 @@ def generate_cached(
                 done[b] = nxt[b] == eos_id
         if all(done):
             break
-        ids = torch.tensor([[pad_id if d else t] for t, d in zip(nxt, done, strict=True)])
-        mask = torch.tensor([[0 if d else 1] for d in done])
+        ids = array([[pad_id if d else t] for t, d in zip(nxt, done, strict=True)])
+        mask = array([[0 if d else 1] for d in done])
     return out

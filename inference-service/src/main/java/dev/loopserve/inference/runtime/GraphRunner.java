@@ -71,7 +71,16 @@ final class GraphRunner implements AutoCloseable {
   private final Slot[] presentKeySlots;
   private final Slot[] presentValueSlots;
 
-  // The shape of the call being prepared.
+  // The call being prepared: its shape, and its inputs and outputs by name.
+  private final Map<String, OnnxTensor> inputs = new HashMap<>();
+  private final Map<String, OnnxTensor> outputs = new HashMap<>();
+
+  // Cache tensor names by layer, built once rather than per call.
+  private final String[] pastKeyNames;
+  private final String[] pastValueNames;
+  private final String[] presentKeyNames;
+  private final String[] presentValueNames;
+
   private int batch;
   private int news;
   private int pasts;
@@ -92,6 +101,10 @@ final class GraphRunner implements AutoCloseable {
     pastValues = new FloatBuffer[layers];
     presentKeys = new FloatBuffer[layers];
     presentValues = new FloatBuffer[layers];
+    pastKeyNames = layerNames("past_key.", layers);
+    pastValueNames = layerNames("past_value.", layers);
+    presentKeyNames = layerNames("present_key.", layers);
+    presentValueNames = layerNames("present_value.", layers);
     pastKeySlots = slots(layers);
     pastValueSlots = slots(layers);
     presentKeySlots = slots(layers);
@@ -102,6 +115,14 @@ final class GraphRunner implements AutoCloseable {
       presentKeys[l] = floats(0);
       presentValues[l] = floats(0);
     }
+  }
+
+  private static String[] layerNames(String prefix, int layers) {
+    String[] names = new String[layers];
+    for (int l = 0; l < layers; l++) {
+      names[l] = prefix + l;
+    }
+    return names;
   }
 
   private Slot[] slots(int n) {
@@ -124,27 +145,17 @@ final class GraphRunner implements AutoCloseable {
       }
       ids.put(base + news - pending, row.ids, row.kv.committed(), pending);
     }
-    for (int l = 0; l < preludeLayers; l++) {
-      for (int r = 0; r < batch; r++) {
-        KvCache kv = rows.get(r).kv;
-        putPast(pastKeys[l], r, kv.committed(), kv.prelude(true, l));
-        putPast(pastValues[l], r, kv.committed(), kv.prelude(false, l));
-      }
-    }
-    Map<String, OnnxTensor> inputs = new HashMap<>();
+    putPasts(rows, KvCache.Stage.PRELUDE, preludeLayers);
+    inputs.clear();
     inputs.put("input_ids", idsSlot.over(ids, batch, news));
-    Map<String, OnnxTensor> outputs = new HashMap<>();
+    outputs.clear();
     outputs.put("embedded", hiddenOutSlot.over(out, batch, news, hidden));
-    long nanos = run(prelude, inputs, outputs, preludeLayers);
+    long nanos = run(prelude, preludeLayers);
     for (int r = 0; r < batch; r++) {
       Sequence row = rows.get(r);
       getPending(out, r, row.embedded, 0, row.pending());
-      for (int l = 0; l < preludeLayers; l++) {
-        getPending(presentKeys[l], r, row.kv.prelude(true, l), row.kv.committed(), row.pending());
-        getPending(
-            presentValues[l], r, row.kv.prelude(false, l), row.kv.committed(), row.pending());
-      }
     }
+    keepPresents(rows, KvCache.Stage.PRELUDE, preludeLayers);
     return nanos;
   }
 
@@ -159,35 +170,18 @@ final class GraphRunner implements AutoCloseable {
       putPending(embedded, r, row.embedded, row.pending());
       putPending(state, r, row.state, row.pending());
     }
-    for (int l = 0; l < coreLayers; l++) {
-      for (int r = 0; r < batch; r++) {
-        Sequence row = rows.get(r);
-        int committed = row.kv.committed();
-        int padding = pasts - committed;
-        int base = r * pasts * hidden;
-        pastKeys[l].put(base, zeros, 0, padding * hidden);
-        pastValues[l].put(base, zeros, 0, padding * hidden);
-        row.kv.copyCorePast(true, l, row.step + 1, pastKeys[l], base + padding * hidden);
-        row.kv.copyCorePast(false, l, row.step + 1, pastValues[l], base + padding * hidden);
-      }
-    }
-    Map<String, OnnxTensor> inputs = new HashMap<>();
+    putPasts(rows, KvCache.Stage.CORE, coreLayers);
+    inputs.clear();
     inputs.put("embedded", embeddedSlot.over(embedded, batch, news, hidden));
     inputs.put("state", stateSlot.over(state, batch, news, hidden));
-    Map<String, OnnxTensor> outputs = new HashMap<>();
+    outputs.clear();
     outputs.put("next_state", hiddenOutSlot.over(out, batch, news, hidden));
-    long nanos = run(core, inputs, outputs, coreLayers);
+    long nanos = run(core, coreLayers);
     for (int r = 0; r < batch; r++) {
       Sequence row = rows.get(r);
       getPending(out, r, row.state, 0, row.pending());
-      int step = row.step + 1;
-      for (int l = 0; l < coreLayers; l++) {
-        getPending(
-            presentKeys[l], r, row.kv.core(true, l, step), row.kv.committed(), row.pending());
-        getPending(
-            presentValues[l], r, row.kv.core(false, l, step), row.kv.committed(), row.pending());
-      }
     }
+    keepPresents(rows, KvCache.Stage.CORE, coreLayers);
     return nanos;
   }
 
@@ -199,45 +193,31 @@ final class GraphRunner implements AutoCloseable {
       Sequence row = rows.get(r);
       putPending(state, r, row.state, row.pending());
     }
-    for (int l = 0; l < codaLayers; l++) {
-      for (int r = 0; r < batch; r++) {
-        KvCache kv = rows.get(r).kv;
-        putPast(pastKeys[l], r, kv.committed(), kv.coda(true, l));
-        putPast(pastValues[l], r, kv.committed(), kv.coda(false, l));
-      }
-    }
-    Map<String, OnnxTensor> inputs = new HashMap<>();
+    putPasts(rows, KvCache.Stage.CODA, codaLayers);
+    inputs.clear();
     inputs.put("state", stateSlot.over(state, batch, news, hidden));
-    Map<String, OnnxTensor> outputs = new HashMap<>();
+    outputs.clear();
     outputs.put("logits", vocabOutSlot.over(out, batch, news, vocab));
-    long nanos = run(coda, inputs, outputs, codaLayers);
+    long nanos = run(coda, codaLayers);
     for (int r = 0; r < batch; r++) {
       Sequence row = rows.get(r);
       out.get(((r * news) + news - 1) * vocab, row.logits, 0, vocab);
-      // A KL probe's keys are overwritten by the next coda of the same token; the last one stays.
-      for (int l = 0; l < codaLayers; l++) {
-        getPending(presentKeys[l], r, row.kv.coda(true, l), row.kv.committed(), row.pending());
-        getPending(presentValues[l], r, row.kv.coda(false, l), row.kv.committed(), row.pending());
-      }
     }
+    // A KL probe's keys are overwritten by the next coda of the same token; the last one stays.
+    keepPresents(rows, KvCache.Stage.CODA, codaLayers);
     return nanos;
   }
 
   /** Adds the mask, positions and cache tensors to a prepared call and runs it; returns nanos. */
-  private long run(
-      OrtSession session,
-      Map<String, OnnxTensor> inputs,
-      Map<String, OnnxTensor> outputs,
-      int layers)
-      throws OrtException {
+  private long run(OrtSession session, int layers) throws OrtException {
     inputs.put("attention_mask", maskSlot.over(mask, batch, pasts + news));
     inputs.put("position_ids", positionsSlot.over(positions, batch, news));
     for (int l = 0; l < layers; l++) {
-      inputs.put("past_key." + l, pastKeySlots[l].over(pastKeys[l], batch, pasts, hidden));
-      inputs.put("past_value." + l, pastValueSlots[l].over(pastValues[l], batch, pasts, hidden));
-      outputs.put("present_key." + l, presentKeySlots[l].over(presentKeys[l], batch, news, hidden));
+      inputs.put(pastKeyNames[l], pastKeySlots[l].over(pastKeys[l], batch, pasts, hidden));
+      inputs.put(pastValueNames[l], pastValueSlots[l].over(pastValues[l], batch, pasts, hidden));
+      outputs.put(presentKeyNames[l], presentKeySlots[l].over(presentKeys[l], batch, news, hidden));
       outputs.put(
-          "present_value." + l, presentValueSlots[l].over(presentValues[l], batch, news, hidden));
+          presentValueNames[l], presentValueSlots[l].over(presentValues[l], batch, news, hidden));
     }
     long start = System.nanoTime();
     try (OrtSession.Result ignored = session.run(inputs, outputs)) {
@@ -308,12 +288,36 @@ final class GraphRunner implements AutoCloseable {
     }
   }
 
-  /** Writes a row's committed past, {@code [committed, hidden]}, right-aligned in its P slots. */
-  private void putPast(FloatBuffer dst, int row, int committed, float[] cache) {
-    int padding = (pasts - committed) * hidden;
-    int base = row * pasts * hidden;
-    dst.put(base, zeros, 0, padding);
-    dst.put(base + padding, cache, 0, committed * hidden);
+  /**
+   * Fills the past inputs of {@code layers} layers from each row's {@code stage} cache (the core's
+   * as the row's next step sees it), right-aligned in the P slots with zeros before.
+   */
+  private void putPasts(List<Sequence> rows, KvCache.Stage stage, int layers) {
+    for (int l = 0; l < layers; l++) {
+      for (int r = 0; r < batch; r++) {
+        Sequence row = rows.get(r);
+        int padding = (pasts - row.kv.committed()) * hidden;
+        int base = r * pasts * hidden;
+        pastKeys[l].put(base, zeros, 0, padding);
+        pastValues[l].put(base, zeros, 0, padding);
+        row.kv.copyPast(stage, true, l, row.step + 1, pastKeys[l], base + padding);
+        row.kv.copyPast(stage, false, l, row.step + 1, pastValues[l], base + padding);
+      }
+    }
+  }
+
+  /** Stores each row's new keys and values into its {@code stage} cache after the call. */
+  private void keepPresents(List<Sequence> rows, KvCache.Stage stage, int layers) {
+    for (int r = 0; r < batch; r++) {
+      Sequence row = rows.get(r);
+      KvCache kv = row.kv;
+      for (int l = 0; l < layers; l++) {
+        float[] keys = kv.slot(stage, true, l, row.step + 1);
+        float[] values = kv.slot(stage, false, l, row.step + 1);
+        getPending(presentKeys[l], r, keys, kv.committed(), row.pending());
+        getPending(presentValues[l], r, values, kv.committed(), row.pending());
+      }
+    }
   }
 
   /** Writes a row's pending {@code [pending, hidden]} values right-aligned in its S slots. */

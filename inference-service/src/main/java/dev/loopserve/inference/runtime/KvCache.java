@@ -65,29 +65,43 @@ final class KvCache {
     committed = end;
   }
 
-  float[] prelude(boolean keys, int layer) {
-    return keys ? preludeKeys[layer] : preludeValues[layer];
-  }
-
-  float[] coda(boolean keys, int layer) {
-    return keys ? codaKeys[layer] : codaValues[layer];
-  }
-
-  /** The slot the core's step {@code step} (1-based) writes for {@code layer}. */
-  float[] core(boolean keys, int layer, int step) {
-    while (coreKeys.size() < step) {
-      coreKeys.add(new float[coreLayers][capacity * hidden]);
-      coreValues.add(new float[coreLayers][capacity * hidden]);
-    }
-    return (keys ? coreKeys : coreValues).get(step - 1)[layer];
+  /** The graph whose attention layers a cache belongs to. */
+  enum Stage {
+    PRELUDE,
+    CORE,
+    CODA
   }
 
   /**
-   * Copies the committed positions' core keys or values of {@code layer} as step {@code step} sees
-   * them (each position at {@code min(step, its own steps)}) into {@code dst} from {@code offset},
-   * in position order: one bulk copy per run of positions that exited at the same step.
+   * The array holding {@code stage}'s keys or values of {@code layer}; for the core, the slot that
+   * step {@code step} (1-based) writes, allocated the first time a token reaches that step. The
+   * prelude and coda have one array per layer and ignore {@code step}.
    */
-  void copyCorePast(boolean keys, int layer, int step, FloatBuffer dst, int offset) {
+  float[] slot(Stage stage, boolean keys, int layer, int step) {
+    return switch (stage) {
+      case PRELUDE -> keys ? preludeKeys[layer] : preludeValues[layer];
+      case CODA -> keys ? codaKeys[layer] : codaValues[layer];
+      case CORE -> {
+        while (coreKeys.size() < step) {
+          coreKeys.add(new float[coreLayers][capacity * hidden]);
+          coreValues.add(new float[coreLayers][capacity * hidden]);
+        }
+        yield (keys ? coreKeys : coreValues).get(step - 1)[layer];
+      }
+    };
+  }
+
+  /**
+   * Copies the committed positions' keys or values of {@code layer} into {@code dst} from {@code
+   * offset}, in position order. For the core, as step {@code step} sees them: each position at
+   * {@code min(step, its own steps)}, one bulk copy per run of positions that exited at the same
+   * step.
+   */
+  void copyPast(Stage stage, boolean keys, int layer, int step, FloatBuffer dst, int offset) {
+    if (stage != Stage.CORE) {
+      dst.put(offset, slot(stage, keys, layer, step), 0, committed * hidden);
+      return;
+    }
     List<float[][]> slots = keys ? coreKeys : coreValues;
     int p = 0;
     while (p < committed) {

@@ -13,8 +13,8 @@ class KvCacheTest {
   /** Writes, for every position of every step slot, a value naming its position and step. */
   private static void fill(KvCache kv, int from, int to, int steps) {
     for (int step = 1; step <= steps; step++) {
-      float[] keys = kv.core(true, 0, step);
-      float[] values = kv.core(false, 0, step);
+      float[] keys = kv.slot(KvCache.Stage.CORE, true, 0, step);
+      float[] values = kv.slot(KvCache.Stage.CORE, false, 0, step);
       for (int p = from; p < to; p++) {
         for (int d = 0; d < HIDDEN; d++) {
           keys[p * HIDDEN + d] = 100 * p + step;
@@ -26,7 +26,7 @@ class KvCacheTest {
 
   private static float[] past(KvCache kv, boolean keys, int step, int offset) {
     FloatBuffer dst = FloatBuffer.allocate(offset + kv.committed() * HIDDEN);
-    kv.copyCorePast(keys, 0, step, dst, offset);
+    kv.copyPast(KvCache.Stage.CORE, keys, 0, step, dst, offset);
     float[] out = new float[kv.committed()];
     for (int p = 0; p < out.length; p++) {
       out[p] = dst.get(offset + p * HIDDEN);
